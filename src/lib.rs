@@ -1,0 +1,15 @@
+//! `dossier`: checks, builds and previews a sourced, dated wiki of vendor dossiers.
+//!
+//! The pipeline (DESIGN.md §5): [`load`] finds and reads files, [`frontmatter`] parses them into
+//! the [`model`], [`site`] holds the result, [`validate`] reviews it, and commands in [`cmd`]
+//! decide what the findings mean.
+
+pub mod cmd;
+pub mod config;
+pub mod diagnostics;
+pub mod frontmatter;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod site;
+pub mod validate;
