@@ -66,9 +66,12 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     match lines.next() {
         Some(first) if is_fence(first) => {}
         first => {
-            let message =
-                if first.is_none() { "the file is empty" } else { "the file does not start with frontmatter" };
-            return Err(Diagnostic::new(Code::MissingFrontmatter, path, Pos::new(1, 1), message)
+            // An empty file has no line to point at: the problem is the whole file.
+            let (message, pos) = match first {
+                None => ("the file is empty", Pos::UNKNOWN),
+                Some(_) => ("the file does not start with frontmatter", Pos::new(1, 1)),
+            };
+            return Err(Diagnostic::new(Code::MissingFrontmatter, path, pos, message)
                 .help("start the file with a line `---`, the YAML fields, and another line `---`"));
         }
     }
@@ -89,10 +92,17 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
 /// Parses a whole YAML file (such as `site.yaml`).
 pub fn parse_yaml<T: DeserializeOwned>(path: &Path, yaml: &str) -> Result<T, Diagnostic> {
     if yaml.trim_start_matches("---").trim().is_empty() {
-        return Err(Diagnostic::new(Code::MissingField, path, Pos::new(1, 1), "the YAML is empty")
+        let pos = if yaml.is_empty() { Pos::UNKNOWN } else { Pos::new(1, 1) };
+        return Err(Diagnostic::new(Code::MissingField, path, pos, "the YAML is empty")
             .help("fill in the required fields; `dossier schema` lists them"));
     }
-    serde_saphyr::from_str_with_options(yaml, options()).map_err(|e| to_diagnostic(path, &e))
+    serde_saphyr::from_str_with_options(yaml, options()).map_err(|typed| {
+        // A typed parse stops at the first value of the wrong shape, often before an alias bomb
+        // or deep nesting is expanded; read the whole document untyped to name that hazard instead.
+        let untyped = serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(yaml, options()).err();
+        let error = untyped.filter(|e| is_limit(innermost(e))).unwrap_or(typed);
+        to_diagnostic(path, yaml, &error)
+    })
 }
 
 /// Splits and parses a Markdown file with YAML frontmatter.
@@ -102,17 +112,24 @@ pub fn parse_document<M: DeserializeOwned>(path: &Path, text: &str) -> Result<(M
     Ok((meta, split.body))
 }
 
+/// Parse budgets: far above any real dossier, far below what hurts.
+const MAX_REPLAYED_EVENTS: usize = 20_000;
+const MAX_ALIASES: usize = 256;
+const MAX_ANCHORS: usize = 256;
+const MAX_DEPTH: usize = 32;
+const MAX_NODES: usize = 200_000;
+
 fn options() -> serde_saphyr::Options {
     // A dossier has no use for aliases; a handful of replays is plenty, and this bounds bombs.
     let mut alias_limits = serde_saphyr::options::AliasLimits::default();
-    alias_limits.max_total_replayed_events = 20_000;
+    alias_limits.max_total_replayed_events = MAX_REPLAYED_EVENTS;
     serde_saphyr::options! {
         alias_limits: alias_limits,
         budget: serde_saphyr::budget! {
-            max_aliases: 256,
-            max_anchors: 256,
-            max_depth: 32,
-            max_nodes: 200_000,
+            max_aliases: MAX_ALIASES,
+            max_anchors: MAX_ANCHORS,
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
             max_documents: 1,
         },
         strict_booleans: true,
@@ -121,10 +138,14 @@ fn options() -> serde_saphyr::Options {
 }
 
 /// Turns a parser error into a diagnostic with a rule code, the place, and what to do.
-fn to_diagnostic(path: &Path, error: &YamlError) -> Diagnostic {
+fn to_diagnostic(path: &Path, yaml: &str, error: &YamlError) -> Diagnostic {
     let error = error.without_snippet();
-    let pos = error.location().map(pos_of).unwrap_or(Pos::new(1, 1));
+    let mut pos = error.location().map(pos_of).unwrap_or(Pos::new(1, 1));
     let (code, message, help) = classify(innermost(error));
+    if code == Code::InvalidDate {
+        // The parser places errors raised after a scalar was read at the scalar's key.
+        pos = value_after_key(yaml, pos);
+    }
     let diagnostic = Diagnostic::new(code, path, pos, message);
     match help {
         Some(help) => diagnostic.help(help),
@@ -138,6 +159,85 @@ fn innermost(mut error: &YamlError) -> &YamlError {
         error = inner;
     }
     error
+}
+
+/// Whether the parser stopped because a budget against bombs and deep nesting ran out.
+fn is_limit(error: &YamlError) -> bool {
+    matches!(
+        error,
+        YamlError::Budget { .. }
+            | YamlError::AliasReplayLimitExceeded { .. }
+            | YamlError::AliasExpansionLimitExceeded { .. }
+            | YamlError::AliasReplayStackDepthExceeded { .. }
+            | YamlError::AliasReplayCounterOverflow { .. }
+    )
+}
+
+/// Which budget ran out, in the format's words.
+fn describe_limit(error: &YamlError) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    match error {
+        YamlError::Budget { breach: BudgetBreach::Depth { .. }, .. } => {
+            format!("values are nested more than {MAX_DEPTH} levels deep")
+        }
+        YamlError::Budget { breach: BudgetBreach::Aliases { .. }, .. } => format!("more than {MAX_ALIASES} aliases"),
+        YamlError::Budget { breach: BudgetBreach::Anchors { .. }, .. } => format!("more than {MAX_ANCHORS} anchors"),
+        YamlError::Budget { breach: BudgetBreach::Nodes { .. }, .. } => format!("more than {MAX_NODES} values"),
+        YamlError::Budget { breach: BudgetBreach::Documents { .. }, .. } => "more than one YAML document".into(),
+        YamlError::Budget { breach, .. } => format!("{breach:?}"),
+        _ => format!("aliases expand to more than {MAX_REPLAYED_EVENTS} values"),
+    }
+}
+
+/// The place of the value written after the key at `pos` on the same line (`key: value`),
+/// or `pos` itself when there is none there.
+fn value_after_key(yaml: &str, pos: Pos) -> Pos {
+    let Some(line) = yaml.split('\n').nth(pos.line.saturating_sub(1) as usize) else { return pos };
+    let before: usize = line.chars().take(pos.col.saturating_sub(1) as usize).map(char::len_utf8).sum();
+    let rest = &line[before..];
+    let Some(colon) = rest.find(": ") else { return pos };
+    let value = rest[colon + 1..].trim_start();
+    if value.trim_end().is_empty() || value.starts_with('#') {
+        return pos;
+    }
+    let skipped = rest.len() - value.len();
+    Pos::new(pos.line, pos.col + rest[..skipped].chars().count() as u32)
+}
+
+/// `string "2026-02-30"` (serde's wording) as `2026-02-30`.
+fn unquote_unexpected(unexpected: &str) -> String {
+    match unexpected.strip_prefix("string \"").and_then(|s| s.strip_suffix('"')) {
+        Some(text) => format!("`{text}`"),
+        None => unexpected.to_owned(),
+    }
+}
+
+/// What a Rust scalar type is called in the words of the format.
+fn describe_scalar(ty: &str) -> &'static str {
+    match ty {
+        "boolean" | "bool" => "`true` or `false`",
+        "u8" => "a whole number from 0 to 255",
+        "u16" => "a whole number from 0 to 65535",
+        "u32" => "a whole number from 0 to 4294967295",
+        t if t.starts_with('u') => "a whole number of 0 or more",
+        t if t.starts_with('i') => "a whole number",
+        "floating point" | "f32" | "f64" => "a number",
+        _ => "a single value",
+    }
+}
+
+/// The parser's name for a YAML event, as a contributor would say it.
+fn describe_event(expected: &str) -> String {
+    match expected {
+        "sequence start" => "a list (`[a, b]` or lines starting with `- `)".into(),
+        "mapping start" => "a mapping (`key: value` lines)".into(),
+        "string scalar" | "scalar" => "a single value, not a list or mapping".into(),
+        other => other.to_owned(),
+    }
+}
+
+fn wrong_type(message: String) -> (Code, String, Option<String>) {
+    (Code::WrongType, message, Some("check the value's type against `dossier schema`".into()))
 }
 
 fn classify(error: &YamlError) -> (Code, String, Option<String>) {
@@ -156,7 +256,7 @@ fn classify(error: &YamlError) -> (Code, String, Option<String>) {
         ),
         YamlError::SerdeInvalidValue { expected, unexpected, .. } if expected == DATE_EXPECTED => (
             Code::InvalidDate,
-            format!("{unexpected} is not a valid date"),
+            format!("{} is not a valid date", unquote_unexpected(unexpected)),
             Some("write a real calendar day as YYYY-MM-DD, e.g. 2026-10-01".into()),
         ),
         YamlError::SerdeInvalidType { expected, unexpected, .. }
@@ -165,11 +265,22 @@ fn classify(error: &YamlError) -> (Code, String, Option<String>) {
             format!("expected {expected}, found {unexpected}"),
             Some("check the value's type against `dossier schema`".into()),
         ),
-        YamlError::Unexpected { expected, .. } => (
+        YamlError::Unexpected { expected, .. } => wrong_type(format!("expected {} here", describe_event(expected))),
+        YamlError::InvalidScalar { ty, .. } => wrong_type(format!("expected {} here", describe_scalar(ty))),
+        YamlError::InvalidBooleanStrict { .. } => wrong_type("expected `true` or `false` here".into()),
+        YamlError::NonFiniteFloat { value, .. } => wrong_type(format!("`{value}` is not a finite number")),
+        YamlError::SerdeInvalidLength { len, expected, .. } => {
+            wrong_type(format!("expected {expected}, found {len} items"))
+        }
+        YamlError::NullIntoString { .. } => (
             Code::WrongType,
-            format!("expected {expected} here"),
-            Some("check the value's type against `dossier schema`".into()),
+            "expected a value here, found none".into(),
+            Some("write the value after the colon, or remove the key if it is optional".into()),
         ),
+        YamlError::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
+        | YamlError::UnexpectedValueForUnitEnumVariant { .. } => {
+            wrong_type("expected one word from the allowed values here".into())
+        }
         YamlError::SerdeUnknownVariant { variant, expected, .. } => {
             let help = match did_you_mean(variant, expected.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
@@ -185,15 +296,16 @@ fn classify(error: &YamlError) -> (Code, String, Option<String>) {
             },
             Some("keep one of them".into()),
         ),
-        YamlError::Budget { .. }
-        | YamlError::AliasReplayLimitExceeded { .. }
-        | YamlError::AliasExpansionLimitExceeded { .. }
-        | YamlError::AliasReplayStackDepthExceeded { .. }
-        | YamlError::AliasReplayCounterOverflow { .. } => (
+        error if is_limit(error) => (
             Code::YamlLimit,
-            format!("the YAML is too large or too deeply nested to read safely ({})", strip_location(error)),
+            format!("the YAML is too complex to read safely: {}", describe_limit(error)),
             Some("write the values out plainly; anchors, aliases and deep nesting are not needed in a dossier".into()),
         ),
+        YamlError::Message { msg, .. }
+            if msg.starts_with("data did not match any variant of untagged enum FactValue") =>
+        {
+            wrong_type("a fact's value must be `true` or `false`, a number, or text".into())
+        }
         YamlError::Message { msg, .. } => {
             (Code::WrongType, msg.clone(), Some("check the value against `dossier schema`".into()))
         }
@@ -298,5 +410,69 @@ mod tests {
         }
         let d = parse_yaml::<serde_json::Value>(path(), &bomb).unwrap_err();
         assert_eq!(d.code, Code::YamlLimit, "{d:?}");
+        // Inside a typed dossier, the bomb's first nested list is a wrong type; the bomb is
+        // still what gets reported.
+        let typed = VALID.replace("summary: S.\n", &format!("summary: S.\nformer_names:\n{}", indent_items(&bomb)));
+        assert_eq!(error_of(&typed).code, Code::YamlLimit, "{:?}", error_of(&typed));
+        // As unknown top-level keys, too.
+        let top = VALID.replace("summary: S.\n", &format!("summary: S.\n{}", &bomb["---\n".len()..]));
+        assert_eq!(error_of(&top).code, Code::YamlLimit, "{:?}", error_of(&top));
+    }
+
+    fn indent_items(mapping: &str) -> String {
+        mapping.lines().skip(1).map(|l| format!("  - {}\n", l.split_once(": ").unwrap().1)).collect()
+    }
+
+    #[test]
+    fn deep_nesting_is_a_limit_not_a_type_error() {
+        let deep = VALID
+            .replace("summary: S.\n", &format!("summary: S.\nformer_names: {}{}\n", "[".repeat(100), "]".repeat(100)));
+        let d = error_of(&deep);
+        assert_eq!(d.code, Code::YamlLimit, "{d:?}");
+        assert_eq!(d.message, "the YAML is too complex to read safely: values are nested more than 32 levels deep");
+    }
+
+    #[test]
+    fn scalar_type_errors_are_wrong_types() {
+        for (from, to, message) in [
+            ("summary: S.\n", "summary: S.\nfounded: twenty\n", "expected a whole number from 0 to 65535 here"),
+            ("summary: S.\n", "summary: S.\nfounded: 99999\n", "expected a whole number from 0 to 65535 here"),
+            ("summary: S.\n", "summary: S.\ndraft: yes\n", "expected `true` or `false` here"),
+            ("name: A", "name:", "expected a value here, found none"),
+            ("summary: S.\n", "summary: S.\nstatus: [active]\n", "expected one word from the allowed values here"),
+            (
+                "summary: S.\n",
+                "summary: S.\ntags: imap\n",
+                "expected a list (`[a, b]` or lines starting with `- `) here",
+            ),
+        ] {
+            let d = error_of(&VALID.replace(from, to));
+            assert_eq!((d.code, d.message.as_str()), (Code::WrongType, message), "{to}");
+        }
+    }
+
+    #[test]
+    fn invalid_dates_point_at_the_value() {
+        let d = error_of(&VALID.replace("verified: 2026-01-02", "verified: 2026-02-30"));
+        assert_eq!((d.line, d.column), (9, 15));
+        assert_eq!(d.message, "`2026-02-30` is not a valid date");
+        let flow = VALID.replace("        accessed: 2026-01-01\n", "        accessed: \"2026-13-01\"  # typo\n");
+        assert_eq!((error_of(&flow).line, error_of(&flow).column), (13, 19));
+    }
+
+    #[test]
+    fn value_after_key_finds_the_value_on_the_line() {
+        let yaml = "---\n  verified: 2026-02-30\n  when:\n  a: {x: 1, at: bad}\n";
+        assert_eq!(value_after_key(yaml, Pos::new(2, 3)), Pos::new(2, 13));
+        assert_eq!(value_after_key(yaml, Pos::new(3, 3)), Pos::new(3, 3), "no value on the line");
+        assert_eq!(value_after_key(yaml, Pos::new(4, 13)), Pos::new(4, 17));
+        assert_eq!(value_after_key(yaml, Pos::new(9, 1)), Pos::new(9, 1), "past the end");
+    }
+
+    #[test]
+    fn an_empty_file_is_a_whole_file_problem() {
+        assert_eq!(split(path(), "").unwrap_err().line, 0);
+        assert_eq!(parse_yaml::<serde_json::Value>(path(), "").unwrap_err().line, 0);
+        assert_eq!(parse_yaml::<serde_json::Value>(path(), "---\n").unwrap_err().line, 1);
     }
 }
