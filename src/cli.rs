@@ -16,6 +16,23 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the wiki and publish it as a static site.
+    Build {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where the site is written, replaced whole and atomically [default: ROOT/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Publish under this URL instead of `base_url` from site.yaml (deploy previews).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Publish drafts too.
+        #[arg(long)]
+        drafts: bool,
+        /// Ask search engines not to index the site (deploy previews).
+        #[arg(long)]
+        noindex: bool,
+    },
     /// Review the wiki: schema, sources, dates and citations.
     Check {
         /// The wiki's root directory (the one holding content/).

@@ -35,6 +35,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             cmd::check::run(&CheckOptions { root, format, deny_warnings }, today)
         }
+        Command::Build { root, output, base_url, drafts, noindex } => {
+            let output = output.unwrap_or_else(|| root.join("public"));
+            cmd::build::run(&cmd::build::BuildOptions { root, output, base_url, drafts, noindex }, today)
+        }
         Command::New { slug, category, root } => {
             let path = cmd::new::run(&root, &slug, category.as_deref(), today)?;
             println!("wrote {}", path.display());

@@ -1,5 +1,6 @@
 //! The commands: each a short recipe over the pipeline stages.
 
+pub mod build;
 pub mod check;
 pub mod new;
 pub mod schema;

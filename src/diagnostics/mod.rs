@@ -95,6 +95,7 @@ codes! {
     UnansweredAllegation = "unanswered-allegation", Warning;
     VendorOnlySource = "vendor-only-source", Warning;
     UncitedClaim = "uncited-claim", Info;
+    TemplateError = "template-error", Error;
 }
 
 /// One problem at one place in one file.

@@ -1,9 +1,15 @@
 //! The Markdown seam (pulldown-cmark): the one place that knows Markdown syntax.
 //!
-//! Consumes a document body; produces what other stages need from it: here, the footnote
-//! labels it cites and defines, with byte offsets, for the citation rules and numbering.
+//! Consumes a body of contributed Markdown; produces what the other stages need from it: the
+//! footnotes and links it uses (for the rules), and safe HTML (for the pages). Raw HTML is
+//! shown as text, links other than http(s), mailto, relative and fragment ones are dropped, and
+//! `[^claim-id]` footnotes become numbered citations of the dossier's claims.
+
+mod html;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
+
+pub use html::{BodyContext, RenderedBody, escape, render_body, render_inline};
 
 /// The Markdown extensions the wiki uses, everywhere Markdown is read.
 pub fn options() -> Options {
@@ -72,6 +78,43 @@ fn literal_references(body: &str, run: std::ops::Range<usize>, out: &mut Vec<Foo
     }
 }
 
+/// A link or image destination in a body, and where it sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub url: String,
+    pub offset: usize,
+}
+
+/// Every link and image destination in `body`, in order.
+pub fn scan_links(body: &str) -> Vec<LinkRef> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { link_type, dest_url, .. }) if link_type != pulldown_cmark::LinkType::Email => {
+                Some(LinkRef { url: dest_url.into_string(), offset: range.start })
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                Some(LinkRef { url: dest_url.into_string(), offset: range.start })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a link may be published: http(s), mailto, or a relative or fragment URL.
+///
+/// Browsers ignore ASCII whitespace and control characters inside a scheme
+/// (`java\tscript:`), so they are removed before the scheme is read.
+pub fn is_allowed_link(url: &str) -> bool {
+    let cleaned: String = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect();
+    match cleaned.find([':', '/', '?', '#']) {
+        Some(i) if cleaned[i..].starts_with(':') => {
+            matches!(cleaned[..i].to_ascii_lowercase().as_str(), "http" | "https" | "mailto")
+        }
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +126,39 @@ mod tests {
         let labels: Vec<_> = found.references.iter().map(|r| (r.label.as_str(), r.offset)).collect();
         assert_eq!(labels, [("dkim", 7), ("n1", 19)]);
         assert_eq!(found.definitions, ["n1"]);
+    }
+
+    #[test]
+    fn only_web_mail_relative_and_fragment_links_are_allowed() {
+        for good in [
+            "https://a.test",
+            "HTTP://a.test",
+            "mailto:a@b.test",
+            "/tags/x/",
+            "../x",
+            "#claim-a",
+            "x:y/z".split(':').next().unwrap_or(""),
+        ] {
+            assert!(is_allowed_link(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            " JaVaScRiPt:x",
+            "java\tscript:x",
+            "vbscript:x",
+            "data:text/html,x",
+            "ftp://a.test",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_allowed_link(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn links_and_images_are_found() {
+        let links = scan_links("[a](javascript:x) ![i](https://a.test/i.png) <b@c.test>");
+        let urls: Vec<_> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["javascript:x", "https://a.test/i.png"]);
     }
 
     #[test]

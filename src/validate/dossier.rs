@@ -7,7 +7,7 @@ use std::path::Path;
 use super::claims;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::markdown;
-use crate::model::{Date, Dossier, Source, Spanned, is_slug};
+use crate::model::{Body, Date, Dossier, Pos, Source, Spanned, is_slug};
 use crate::site::Site;
 
 /// ISO 3166-1 alpha-2 codes, officially assigned.
@@ -23,7 +23,34 @@ pub fn check_dossier(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnos
     claims::check_claims(site, dossier, today, &mut out);
     check_facts(site, dossier, &mut out);
     check_citations(dossier, &mut out);
+    check_body_links(&dossier.path, &dossier.body, &mut out);
+    for claim in dossier.meta.claims.iter() {
+        check_text_links(&dossier.path, &claim.text, &mut out);
+    }
     out
+}
+
+/// Links in a Markdown body must be http(s), mailto, relative or fragment links.
+pub fn check_body_links(path: &Path, body: &Body, out: &mut Vec<Diagnostic>) {
+    for link in markdown::scan_links(&body.text) {
+        if !markdown::is_allowed_link(&link.url) {
+            out.push(unsafe_link(path, body.pos_of(link.offset), &link.url));
+        }
+    }
+}
+
+/// Links in inline Markdown held in a YAML value (a claim's text); they point at the value.
+fn check_text_links(path: &Path, text: &Spanned<String>, out: &mut Vec<Diagnostic>) {
+    for link in markdown::scan_links(text) {
+        if !markdown::is_allowed_link(&link.url) {
+            out.push(unsafe_link(path, text.pos, &link.url));
+        }
+    }
+}
+
+fn unsafe_link(path: &Path, pos: Pos, url: &str) -> Diagnostic {
+    Diagnostic::new(Code::InvalidUrl, path, pos, format!("the link `{url}` is not an http(s), mailto or relative URL"))
+        .help("only http(s), mailto, relative and #fragment links are published; this one would be dropped")
 }
 
 fn check_header(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<Diagnostic>) {

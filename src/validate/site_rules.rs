@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::dossier::check_url;
+use super::dossier::{check_body_links, check_url};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Category, Pos, is_slug};
 use crate::site::Site;
@@ -50,6 +50,10 @@ pub fn check_site(site: &Site) -> Vec<Diagnostic> {
     }
     for category in site.categories.values() {
         check_category(category, &mut out);
+        check_body_links(&category.path, &category.body, &mut out);
+    }
+    for page in site.pages.values().chain(&site.home) {
+        check_body_links(&page.path, &page.body, &mut out);
     }
     out
 }

@@ -1,0 +1,106 @@
+//! The output stage: a rendered site as a value (relative path → bytes), and writing it to
+//! disk atomically: into a temp dir beside the target, then swapped in, so a failed or
+//! interrupted build leaves the previous output whole.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// Every file of a built site, keyed by `/`-separated path relative to the output root.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Output {
+    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+
+    pub fn total_bytes(&self) -> usize {
+        self.files.values().map(Vec::len).sum()
+    }
+}
+
+/// Writes `output` to `target`, replacing what was there only once everything is written.
+pub fn write_atomically(output: &Output, target: &Path) -> anyhow::Result<()> {
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().context("the output path has no final component")?.to_string_lossy();
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    if let Err(e) = write_tree(output, &staging) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let had_previous = target.exists();
+    if had_previous {
+        if !target.is_dir() {
+            bail!("{} exists and is not a directory", target.display());
+        }
+        fs::rename(target, &retired).with_context(|| format!("cannot move the previous {} aside", target.display()))?;
+    }
+    if let Err(e) = fs::rename(&staging, target) {
+        if had_previous {
+            let _ = fs::rename(&retired, target);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e).with_context(|| format!("cannot move the new output into {}", target.display()));
+    }
+    if had_previous {
+        fs::remove_dir_all(&retired)
+            .with_context(|| format!("cannot remove the previous output {}", retired.display()))?;
+    }
+    Ok(())
+}
+
+fn write_tree(output: &Output, dir: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (rel, bytes) in &output.files {
+        let path: PathBuf = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_whole_tree_and_drops_stale_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let mut first = Output::default();
+        first.insert("a/index.html", "one");
+        first.insert("old.html", "gone soon");
+        write_atomically(&first, &target).unwrap();
+        let mut second = Output::default();
+        second.insert("a/index.html", "two");
+        write_atomically(&second, &target).unwrap();
+        assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "two");
+        assert!(!target.join("old.html").exists());
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["public"]);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let mut first = Output::default();
+        first.insert("index.html", "kept");
+        write_atomically(&first, &target).unwrap();
+        let mut bad = Output::default();
+        bad.insert("x", "file");
+        bad.insert("x/y", "a file under a file cannot be written");
+        assert!(write_atomically(&bad, &target).is_err());
+        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "kept");
+    }
+}

@@ -1,0 +1,170 @@
+//! Machine-readable files: per-provider and site-wide JSON, the JSON Schema, the sitemap, the
+//! Atom feed of recently changed dossiers, and robots.txt.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::views::{ClaimFacts, Summary};
+use super::{Links, RenderedDossier, Renderer};
+use crate::config::Config;
+use crate::diagnostics::display_path;
+use crate::model::{Date, Dossier, DossierMeta};
+use crate::output::Output;
+use crate::site::Site;
+
+/// The version of the JSON files' shape; README documents it.
+const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct ProviderJson<'a> {
+    version: u32,
+    slug: &'a str,
+    url: String,
+    verified_newest: &'a str,
+    stale_claims: Vec<&'a str>,
+    dossier: &'a DossierMeta,
+}
+
+/// `/providers/<slug>/index.json`: the whole dossier, plus computed freshness.
+pub fn provider_json(dossier: &Dossier, summary: &Summary, claims: &[ClaimFacts], links: &Links) -> Vec<u8> {
+    let json = ProviderJson {
+        version: JSON_VERSION,
+        slug: &dossier.slug,
+        url: links.absolute(&summary.url),
+        verified_newest: &summary.verified_newest,
+        stale_claims: claims.iter().filter(|c| c.freshness.is_stale()).map(|c| c.id.as_str()).collect(),
+        dossier: &dossier.meta,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    tags: &'a [String],
+    json_url: String,
+}
+
+#[derive(Serialize)]
+struct Index<'a> {
+    version: u32,
+    providers: Vec<IndexEntry<'a>>,
+}
+
+pub fn write_feeds(site: &Site, config: &Config, done: &[RenderedDossier], r: &Renderer, out: &mut Output) {
+    let links = &r.links;
+    let index = Index {
+        version: JSON_VERSION,
+        providers: done
+            .iter()
+            .map(|d| IndexEntry {
+                summary: &d.summary,
+                tags: &d.tags,
+                json_url: format!("{}index.json", d.summary.url),
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
+    bytes.push(b'\n');
+    out.insert("api/providers.json", bytes);
+    out.insert("schema/dossier.schema.json", crate::model::dossier_json_schema());
+    let updated: Vec<(Date, &Summary)> = done.iter().map(|d| (updated_on(site, r, &d.summary), &d.summary)).collect();
+    out.insert("sitemap.xml", sitemap(site, links, &updated, done));
+    out.insert("feed.xml", atom(config, links, &updated, r.settings.today));
+    let robots = if r.settings.noindex {
+        "User-agent: *\nDisallow: /\n".to_owned()
+    } else {
+        format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", links.absolute(&links.path("sitemap.xml")))
+    };
+    out.insert("robots.txt", robots);
+}
+
+/// The later of the newest verification and the last edit.
+fn updated_on(site: &Site, r: &Renderer, summary: &Summary) -> Date {
+    let verified = Date::parse(&summary.verified_newest);
+    let edited = site.dossiers.get(&summary.slug).and_then(|d| r.settings.edited.get(&display_path(&d.path)).copied());
+    verified.into_iter().chain(edited).max().unwrap_or(r.settings.today)
+}
+
+fn xml(text: &str) -> String {
+    crate::markdown::escape(text)
+}
+
+fn sitemap(site: &Site, links: &Links, updated: &[(Date, &Summary)], done: &[RenderedDossier]) -> String {
+    let mut xml_out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str, lastmod: Option<Date>| {
+        let _ = write!(xml_out, "<url><loc>{}</loc>", xml(&links.absolute(path)));
+        if let Some(date) = lastmod {
+            let _ = write!(xml_out, "<lastmod>{date}</lastmod>");
+        }
+        xml_out.push_str("</url>\n");
+    };
+    let newest = updated.iter().map(|(d, _)| *d).max();
+    url(&links.path(""), newest);
+    for (date, summary) in updated {
+        url(&summary.url, Some(*date));
+    }
+    for slug in site.categories.keys() {
+        url(&links.category(slug), None);
+    }
+    for page in site.pages.values().filter(|p| !p.meta.draft) {
+        url(&links.path(&format!("{}/", page.slug)), None);
+    }
+    let mut tags: Vec<&String> = done.iter().flat_map(|d| &d.tags).collect();
+    tags.sort();
+    tags.dedup();
+    for tag in tags {
+        url(&links.tag(tag), None);
+    }
+    let mut codes: Vec<&String> = done.iter().filter_map(|d| d.summary.jurisdiction.as_ref()).collect();
+    codes.sort();
+    codes.dedup();
+    for code in codes {
+        url(&links.jurisdiction(code), None);
+    }
+    url(&links.path("maintenance/"), None);
+    xml_out.push_str("</urlset>\n");
+    xml_out
+}
+
+/// How many dossiers the feed carries.
+const FEED_ENTRIES: usize = 30;
+
+fn atom(config: &Config, links: &Links, updated: &[(Date, &Summary)], today: Date) -> String {
+    let mut recent: Vec<&(Date, &Summary)> = updated.iter().collect();
+    recent.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    recent.truncate(FEED_ENTRIES);
+    let feed_updated = recent.first().map_or(today, |(d, _)| *d);
+    let home = links.absolute(&links.path(""));
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = write!(
+        out,
+        "<title>{}</title>\n<subtitle>{}</subtitle>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{feed_updated}T00:00:00Z</updated>\n<author><name>{} contributors</name></author>\n<generator>dossier</generator>\n",
+        xml(&config.title),
+        xml(&config.description),
+        xml(&home),
+        xml(&links.absolute(&links.path("feed.xml"))),
+        xml(&home),
+        xml(&config.title),
+    );
+    for (date, summary) in recent {
+        let url = links.absolute(&summary.url);
+        let _ = write!(
+            out,
+            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{date}T00:00:00Z</updated>\n<summary>{}</summary>\n</entry>\n",
+            xml(&summary.name),
+            xml(&url),
+            xml(&url),
+            xml(&summary.summary),
+        );
+    }
+    out.push_str("</feed>\n");
+    out
+}

@@ -1,0 +1,409 @@
+//! Pages built from many dossiers: home, category tables, tag and jurisdiction listings,
+//! maintenance, plus the standalone pages, search page and 404.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::views::Summary;
+use super::{RenderedDossier, Renderer};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, BodyContext};
+use crate::model::{ClaimKind, Date, FactValue, Page, SourceRef};
+use crate::output::Output;
+use crate::site::Site;
+
+type Result<T> = std::result::Result<T, Diagnostic>;
+
+pub fn render_listings(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
+    home(site, done, r, out)?;
+    for slug in site.categories.keys() {
+        category(site, slug, done, r, out)?;
+    }
+    terms(done, r, out, TermKind::Tag)?;
+    terms(done, r, out, TermKind::Jurisdiction)?;
+    maintenance(site, done, r, out)?;
+    for page in site.pages.values().filter(|p| r.settings.drafts || !p.meta.draft) {
+        let html = standalone(page, r, "page.html", &format!("{}/", page.slug))?;
+        out.insert(format!("{}/index.html", page.slug), html);
+    }
+    let url = r.links.path("search/");
+    let search = SearchView { filters_note: String::new() };
+    out.insert(
+        "search/index.html",
+        r.page("search.html", ("Search", "Search the dossiers", &url, false), &[("search", &search)])?,
+    );
+    let url = r.links.path("404.html");
+    out.insert("404.html", r.page("404.html", ("Page not found", "This page does not exist", &url, false), &[])?);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SearchView {
+    filters_note: String,
+}
+
+#[derive(Serialize)]
+struct ContentView {
+    title: String,
+    description: String,
+    body_html: String,
+    notes_html: Option<String>,
+}
+
+fn render_markdown(text: &str, r: &Renderer) -> markdown::RenderedBody {
+    let none = BTreeMap::new();
+    let highlight = super::highlight::highlight;
+    markdown::render_body(
+        text,
+        &BodyContext { claim_numbers: &none, base_path: &r.links.base_path, highlight: &highlight },
+    )
+}
+
+fn standalone(page: &Page, r: &Renderer, template: &str, rel_url: &str) -> Result<Vec<u8>> {
+    let body = render_markdown(&page.body.text, r);
+    let view = ContentView {
+        title: page.meta.title.value.clone(),
+        description: page.meta.description.value.clone(),
+        body_html: body.html,
+        notes_html: body.notes_html,
+    };
+    let url = r.links.path(rel_url);
+    r.page(template, (&view.title, &view.description, &url, body.has_code), &[("content", &view)])
+}
+
+#[derive(Serialize)]
+struct CategoryCard {
+    slug: String,
+    name: String,
+    description: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct HomeView {
+    intro_title: String,
+    intro_html: String,
+    categories: Vec<CategoryCard>,
+    recent: Vec<Summary>,
+    stale_count: usize,
+    provider_count: usize,
+    claim_count: usize,
+}
+
+fn home(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
+    let categories = site
+        .categories
+        .values()
+        .map(|c| CategoryCard {
+            slug: c.slug.clone(),
+            name: c.meta.name.value.clone(),
+            description: c.meta.description.value.clone(),
+            url: r.links.category(&c.slug),
+            count: done.iter().filter(|d| d.category == c.slug).count(),
+        })
+        .collect();
+    let mut recent: Vec<&Summary> = done.iter().map(|d| &d.summary).collect();
+    recent.sort_by(|a, b| b.verified_newest.cmp(&a.verified_newest).then_with(|| a.name.cmp(&b.name)));
+    let (intro_title, body) = match &site.home {
+        Some(home) => (home.meta.title.value.clone(), render_markdown(&home.body.text, r)),
+        None => (String::new(), markdown::RenderedBody::default()),
+    };
+    let view = HomeView {
+        intro_title,
+        intro_html: body.html,
+        categories,
+        recent: recent.into_iter().take(10).cloned().collect(),
+        stale_count: done.iter().map(|d| d.summary.stale_count).sum(),
+        provider_count: done.len(),
+        claim_count: done.iter().map(|d| d.summary.claim_count).sum(),
+    };
+    let config = site.config.as_ref();
+    let title = config.map(|c| c.title.clone()).unwrap_or_default();
+    let description = config.map(|c| c.description.clone()).unwrap_or_default();
+    let url = r.links.path("");
+    out.insert("index.html", r.page("home.html", (&title, &description, &url, body.has_code), &[("home", &view)])?);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Column {
+    key: String,
+    label: String,
+    unit: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    display: String,
+    url: Option<String>,
+    stale: bool,
+    sort: String,
+}
+
+#[derive(Serialize)]
+struct RowProvider {
+    name: String,
+    url: String,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct Row {
+    provider: RowProvider,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct CategoryView {
+    slug: String,
+    name: String,
+    description: String,
+    url: String,
+    body_html: String,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    count: usize,
+}
+
+fn display_value(value: &FactValue, unit: Option<&str>) -> (String, String) {
+    let with_unit = |v: String| unit.map_or(v.clone(), |u| format!("{v} {u}"));
+    match value {
+        FactValue::Boolean(b) => ((if *b { "Yes" } else { "No" }).to_owned(), (u8::from(*b)).to_string()),
+        FactValue::Number(n) => (with_unit(format!("{n}")), format!("{n}")),
+        FactValue::Text(t) => (with_unit(t.clone()), t.to_lowercase()),
+    }
+}
+
+fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
+    let Some(category) = site.categories.get(slug) else { return Ok(()) };
+    let columns: Vec<Column> = category
+        .meta
+        .facts
+        .iter()
+        .map(|c| Column { key: c.key.value.clone(), label: c.label.clone(), unit: c.unit.clone() })
+        .collect();
+    let rows: Vec<Row> = done
+        .iter()
+        .filter(|d| d.category == slug)
+        .filter_map(|d| {
+            let dossier = site.dossiers.get(&d.summary.slug)?;
+            let cells = columns
+                .iter()
+                .map(|col| match dossier.meta.facts.get(&col.key) {
+                    Some(fact) => {
+                        let (display, sort) = display_value(&fact.value.value, col.unit.as_deref());
+                        let stale = d.claims.iter().any(|c| c.id == fact.claim.value && c.freshness.is_stale());
+                        Cell {
+                            display,
+                            url: Some(format!("{}#claim-{}", d.summary.url, fact.claim.value)),
+                            stale,
+                            sort,
+                        }
+                    }
+                    None => Cell { display: "—".into(), url: None, stale: false, sort: String::new() },
+                })
+                .collect();
+            Some(Row {
+                provider: RowProvider {
+                    name: d.summary.name.clone(),
+                    url: d.summary.url.clone(),
+                    status: d.summary.status,
+                },
+                cells,
+            })
+        })
+        .collect();
+    let body = render_markdown(&category.body.text, r);
+    let view = CategoryView {
+        slug: slug.to_owned(),
+        name: category.meta.name.value.clone(),
+        description: category.meta.description.value.clone(),
+        url: r.links.category(slug),
+        body_html: body.html,
+        count: rows.len(),
+        columns,
+        rows,
+    };
+    let html =
+        r.page("category.html", (&view.name, &view.description, &view.url, body.has_code), &[("category", &view)])?;
+    out.insert(format!("categories/{slug}/index.html"), html);
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum TermKind {
+    Tag,
+    Jurisdiction,
+}
+
+#[derive(Serialize)]
+struct Term {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct ListingView {
+    kind: &'static str,
+    heading: String,
+    intro: String,
+    providers: Vec<Summary>,
+    terms: Vec<Term>,
+}
+
+fn terms(done: &[RenderedDossier], r: &Renderer, out: &mut Output, kind: TermKind) -> Result<()> {
+    let mut groups: BTreeMap<String, Vec<&Summary>> = BTreeMap::new();
+    for d in done {
+        let keys: Vec<String> = match kind {
+            TermKind::Tag => d.tags.clone(),
+            TermKind::Jurisdiction => d.summary.jurisdiction.iter().map(|j| j.to_ascii_lowercase()).collect(),
+        };
+        for key in keys {
+            groups.entry(key).or_default().push(&d.summary);
+        }
+    }
+    let (dir, single, plural) = match kind {
+        TermKind::Tag => ("tags", "tag", "tags"),
+        TermKind::Jurisdiction => ("jurisdictions", "jurisdiction", "jurisdictions"),
+    };
+    let display = |key: &str| match kind {
+        TermKind::Tag => key.to_owned(),
+        TermKind::Jurisdiction => key.to_ascii_uppercase(),
+    };
+    let mut index = Vec::new();
+    for (key, providers) in &groups {
+        let url = r.links.path(&format!("{dir}/{key}/"));
+        let heading = match kind {
+            TermKind::Tag => format!("Providers tagged “{key}”"),
+            TermKind::Jurisdiction => format!("Providers in jurisdiction {}", display(key)),
+        };
+        let view = ListingView {
+            kind: single,
+            heading: heading.clone(),
+            intro: format!("{} {}.", providers.len(), if providers.len() == 1 { "provider" } else { "providers" }),
+            providers: providers.iter().map(|s| (*s).clone()).collect(),
+            terms: Vec::new(),
+        };
+        out.insert(
+            format!("{dir}/{key}/index.html"),
+            r.page("listing.html", (&heading, &view.intro, &url, false), &[("listing", &view)])?,
+        );
+        index.push(Term { name: display(key), url, count: providers.len() });
+    }
+    let heading = match kind {
+        TermKind::Tag => "All tags".to_owned(),
+        TermKind::Jurisdiction => "All jurisdictions".to_owned(),
+    };
+    let url = r.links.path(&format!("{dir}/"));
+    let view = ListingView {
+        kind: plural,
+        heading: heading.clone(),
+        intro: String::new(),
+        providers: Vec::new(),
+        terms: index,
+    };
+    out.insert(
+        format!("{dir}/index.html"),
+        r.page("listing.html", (&heading, &heading, &url, false), &[("listing", &view)])?,
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct StaleItem {
+    provider: String,
+    provider_url: String,
+    claim_id: String,
+    claim_url: String,
+    text_html: String,
+    verified: String,
+    days_past: i64,
+}
+
+#[derive(Serialize)]
+struct UnarchivedItem {
+    provider: String,
+    provider_url: String,
+    claim_url: String,
+    source_title: String,
+    source_url: String,
+}
+
+#[derive(Serialize)]
+struct UnansweredItem {
+    provider: String,
+    provider_url: String,
+    claim_url: String,
+    text_html: String,
+}
+
+#[derive(Serialize, Default)]
+struct MaintenanceView {
+    stale: Vec<StaleItem>,
+    unarchived: Vec<UnarchivedItem>,
+    unanswered: Vec<UnansweredItem>,
+}
+
+fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
+    let mut view = MaintenanceView::default();
+    let mut stale: Vec<(Date, StaleItem)> = Vec::new();
+    for d in done {
+        let Some(dossier) = site.dossiers.get(&d.summary.slug) else { continue };
+        let (name, url) = (&d.summary.name, &d.summary.url);
+        let claim_url = |id: &str| format!("{url}#claim-{id}");
+        for (claim, facts) in dossier.meta.claims.iter().zip(&d.claims) {
+            if let crate::model::Freshness::Stale { days_past } = facts.freshness {
+                let item = StaleItem {
+                    provider: name.clone(),
+                    provider_url: url.clone(),
+                    claim_id: facts.id.clone(),
+                    claim_url: claim_url(&facts.id),
+                    text_html: markdown::render_inline(&claim.text, &r.links.base_path),
+                    verified: facts.verified.to_string(),
+                    days_past,
+                };
+                stale.push((facts.verified, item));
+            }
+            for reference in claim.sources.iter() {
+                let source = match &reference.value {
+                    SourceRef::Inline(s) => Some(s),
+                    SourceRef::Named(n) => dossier.meta.sources.get(n).map(|s| &s.value),
+                };
+                if let Some(source) = source.filter(|s| s.archive.is_none()) {
+                    view.unarchived.push(UnarchivedItem {
+                        provider: name.clone(),
+                        provider_url: url.clone(),
+                        claim_url: claim_url(&claim.id),
+                        source_title: source.title.clone(),
+                        source_url: source.url.value.clone(),
+                    });
+                }
+            }
+            let answered =
+                dossier.meta.claims.iter().any(|c| c.responds_to.as_ref().is_some_and(|t| t.value == claim.id.value));
+            if claim.kind == ClaimKind::Allegation && !answered && dossier.meta.right_of_reply.is_none() {
+                view.unanswered.push(UnansweredItem {
+                    provider: name.clone(),
+                    provider_url: url.clone(),
+                    claim_url: claim_url(&claim.id),
+                    text_html: markdown::render_inline(&claim.text, &r.links.base_path),
+                });
+            }
+        }
+    }
+    stale.sort_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| a.1.provider.cmp(&b.1.provider)).then_with(|| a.1.claim_id.cmp(&b.1.claim_id))
+    });
+    view.stale = stale.into_iter().map(|(_, item)| item).collect();
+    let url = r.links.path("maintenance/");
+    let title = "Maintenance";
+    let description = "Claims due for re-verification, sources without archives, allegations without replies";
+    out.insert(
+        "maintenance/index.html",
+        r.page("maintenance.html", (title, description, &url, false), &[("maintenance", &view)])?,
+    );
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! The render stage: turns a validated [`Site`] into an [`Output`] (path → bytes).
+//!
+//! Dossier pages render in parallel; listings, feeds and data files are built from the
+//! per-dossier views, never from a whole-site context handed to every page. Every HTML page
+//! is minified as it is rendered.
+
+mod assets;
+mod feeds;
+pub mod highlight;
+mod listings;
+pub mod theme;
+mod views;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Date, Dossier};
+use crate::output::Output;
+use crate::site::Site;
+pub use theme::Theme;
+use views::{ClaimFacts, Summary};
+
+/// Build-wide choices that are not content.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub today: Date,
+    /// Overrides `base_url` from the settings (deploy previews).
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// `content/...` path → last git edit.
+    pub edited: BTreeMap<String, Date>,
+    /// Asks search engines not to index (deploy previews).
+    pub noindex: bool,
+    /// A script URL that `serve` injects for live reload; never set by `build`.
+    pub reload_script: Option<String>,
+}
+
+/// How the site's URLs are spelled.
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// `https://host` without a path.
+    pub origin: String,
+    /// "/" or "/wiki/".
+    pub base_path: String,
+    repo: Option<(String, String)>,
+}
+
+impl Links {
+    pub fn new(base_url: &str, config: &Config) -> Links {
+        let parsed = url::Url::parse(base_url.trim()).ok();
+        let origin = parsed.as_ref().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+        let mut base_path = parsed.map(|u| u.path().to_owned()).unwrap_or_else(|| "/".into());
+        if !base_path.ends_with('/') {
+            base_path.push('/');
+        }
+        let repo =
+            config.repo_url.as_ref().map(|r| (r.value.trim_end_matches('/').to_owned(), config.repo_branch.clone()));
+        Links { origin, base_path, repo }
+    }
+
+    pub fn path(&self, rel: &str) -> String {
+        format!("{}{rel}", self.base_path)
+    }
+    pub fn absolute(&self, url: &str) -> String {
+        format!("{}{url}", self.origin)
+    }
+    pub fn provider(&self, slug: &str) -> String {
+        self.path(&format!("providers/{slug}/"))
+    }
+    pub fn category(&self, slug: &str) -> String {
+        self.path(&format!("categories/{slug}/"))
+    }
+    pub fn tag(&self, tag: &str) -> String {
+        self.path(&format!("tags/{tag}/"))
+    }
+    pub fn jurisdiction(&self, code: &str) -> String {
+        self.path(&format!("jurisdictions/{}/", code.to_ascii_lowercase()))
+    }
+    /// GitHub-style "edit this file" link.
+    pub fn edit_url(&self, source: &str) -> Option<String> {
+        self.repo.as_ref().map(|(repo, branch)| format!("{repo}/edit/{branch}/{source}"))
+    }
+    pub fn history_url(&self, source: &str) -> Option<String> {
+        self.repo.as_ref().map(|(repo, branch)| format!("{repo}/commits/{branch}/{source}"))
+    }
+}
+
+/// Per-page values every template receives as `page`.
+#[derive(Debug, Clone, Serialize)]
+struct PageMeta {
+    title: String,
+    description: String,
+    url: String,
+    canonical_url: String,
+    has_code: bool,
+    syntax_css: Option<assets::SyntaxCss>,
+    noindex: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Dev {
+    reload_script: Option<String>,
+}
+
+/// One dossier, rendered and summarised for the listings.
+struct RenderedDossier {
+    summary: Summary,
+    claims: Vec<ClaimFacts>,
+    category: String,
+    tags: Vec<String>,
+}
+
+/// Files rendered for one dossier, before they join the output.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// What every page render shares.
+struct Renderer<'a> {
+    theme: &'a Theme,
+    links: Links,
+    settings: &'a Settings,
+    syntax_css: assets::SyntaxCss,
+}
+
+impl Renderer<'_> {
+    /// Renders `template` for the page at `url`, minified.
+    fn page(
+        &self,
+        template: &str,
+        meta: (&str, &str, &str, bool),
+        vars: &[(&'static str, &dyn theme::erased::Value)],
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let (title, description, url, has_code) = meta;
+        let page = PageMeta {
+            title: title.to_owned(),
+            description: description.to_owned(),
+            url: url.to_owned(),
+            canonical_url: self.links.absolute(url),
+            has_code,
+            syntax_css: has_code.then(|| self.syntax_css.clone()),
+            noindex: self.settings.noindex,
+        };
+        let dev = Dev { reload_script: self.settings.reload_script.clone() };
+        let mut all: Vec<(&'static str, &dyn theme::erased::Value)> = vec![("page", &page), ("dev", &dev)];
+        all.extend_from_slice(vars);
+        let html = self.theme.render(template, &all)?;
+        Ok(crate::minify::minify_page(&html))
+    }
+}
+
+/// Renders the whole site. Template problems come back as diagnostics.
+pub fn render_site(site: &Site, theme: &mut Theme, settings: &Settings) -> Result<Output, Vec<Diagnostic>> {
+    let Some(config) = &site.config else { return Err(Vec::new()) };
+    let base_url = settings.base_url.clone().unwrap_or_else(|| config.base_url.value.clone());
+    let links = Links::new(&base_url, config);
+    let mut output = Output::default();
+    let assets = assets::publish(theme, &mut output);
+    theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
+    let renderer = Renderer { theme, links, settings, syntax_css: assets.syntax_css.clone() };
+    let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| settings.drafts || !d.meta.draft).collect();
+    let rendered: Vec<Result<(RenderedDossier, Files), Diagnostic>> =
+        dossiers.par_iter().map(|d| render_dossier(site, d, &renderer)).collect();
+    let mut done = Vec::with_capacity(rendered.len());
+    let mut errors = Vec::new();
+    for result in rendered {
+        match result {
+            Ok((dossier, files)) => {
+                output.files.extend(files);
+                done.push(dossier);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Err(e) = listings::render_listings(site, &done, &renderer, &mut output) {
+        errors.push(e);
+    }
+    feeds::write_feeds(site, config, &done, &renderer, &mut output);
+    if errors.is_empty() {
+        Ok(output)
+    } else {
+        crate::diagnostics::sort(&mut errors);
+        Err(errors)
+    }
+}
+
+fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(RenderedDossier, Files), Diagnostic> {
+    let (view, summary, claims, has_code) = views::provider_view(site, dossier, r.settings, &r.links);
+    let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
+    let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
+    let base = format!("providers/{}/", dossier.slug);
+    let files = vec![(format!("{base}index.html"), html), (format!("{base}index.json"), json)];
+    let rendered = RenderedDossier {
+        summary,
+        claims,
+        category: dossier.meta.category.value.clone(),
+        tags: dossier.meta.tags.iter().map(|t| t.value.clone()).collect(),
+    };
+    Ok((rendered, files))
+}
