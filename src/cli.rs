@@ -43,6 +43,34 @@ pub enum Command {
         /// Exit 1 on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Show only findings in files changed since this git ref (what a pull request
+        /// touched, e.g. origin/main), and warn about claims edited without re-verification.
+        #[arg(long, value_name = "REF")]
+        changed_since: Option<String>,
+        /// Also fetch every source and archive URL: dead links and vanished quotes (network;
+        /// answers are cached for a day in .dossier-cache/).
+        #[arg(long)]
+        external: bool,
+        /// With --external: seconds to wait for one page.
+        #[arg(long, value_name = "SECONDS", default_value_t = 20, requires = "external")]
+        timeout: u64,
+    },
+    /// Preview the wiki: build into memory, serve it, rebuild and reload on every edit.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port to listen on (0 picks a free one); the next free port is used if taken.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the preview in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of using file-system events (network drives, containers).
+        #[arg(long)]
+        poll: bool,
     },
     /// Write a dossier skeleton that passes `check`.
     New {

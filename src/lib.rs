@@ -4,9 +4,11 @@
 //! the [`model`], [`site`] holds the result, [`validate`] reviews it, and commands in [`cmd`]
 //! decide what the findings mean.
 
+pub mod changes;
 pub mod cmd;
 pub mod config;
 pub mod diagnostics;
+pub mod external;
 pub mod frontmatter;
 pub mod history;
 pub mod load;
@@ -15,5 +17,7 @@ pub mod minify;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod search;
+pub mod serve;
 pub mod site;
 pub mod validate;

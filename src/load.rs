@@ -35,6 +35,11 @@ pub struct Input {
     pub path: PathBuf,
 }
 
+/// A stable 64-bit content hash (FNV-1a): decides what a rebuild must redo, and names assets.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Whether a file name belongs to an editor, the OS or version control rather than the wiki.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')

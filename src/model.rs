@@ -168,6 +168,8 @@ pub struct Document<M> {
     pub slug: String,
     pub meta: M,
     pub body: Body,
+    /// Hash of the file's text: equal hashes, equal content.
+    pub hash: u64,
 }
 
 /// The Markdown after the frontmatter, and the line it starts on.

@@ -5,27 +5,30 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
 /// Every file of a built site, keyed by `/`-separated path relative to the output root.
+/// Contents are shared, so a rebuild reuses unchanged pages without copying them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl Output {
     pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), bytes.into());
+        self.files.insert(path.into(), Arc::from(bytes.into()));
     }
 
     pub fn total_bytes(&self) -> usize {
-        self.files.values().map(Vec::len).sum()
+        self.files.values().map(|b| b.len()).sum()
     }
 }
 
 /// Writes `output` to `target`, replacing what was there only once everything is written.
 pub fn write_atomically(output: &Output, target: &Path) -> anyhow::Result<()> {
+    let _span = tracing::info_span!("write", files = output.files.len()).entered();
     let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().context("the output path has no final component")?.to_string_lossy();
     fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
@@ -64,7 +67,7 @@ fn write_tree(output: &Output, dir: &Path) -> anyhow::Result<()> {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        fs::write(&path, &bytes[..]).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }

@@ -2,8 +2,9 @@
 //!
 //! `load_site` runs the load stage and the frontmatter parser over every input in parallel and
 //! never stops at the first bad file: every file's problem comes back in `diagnostics`.
+//! `Site::reload` re-reads only the files that changed, for `serve`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -24,6 +25,8 @@ pub struct Site {
     pub root: PathBuf,
     /// `None` when `content/site.yaml` is missing or invalid (a diagnostic says which).
     pub config: Option<Config>,
+    /// Hash of `site.yaml`'s text (0 when absent).
+    pub config_hash: u64,
     pub home: Option<Page>,
     /// Keyed by slug (the file stem), so iteration is in slug order.
     pub dossiers: BTreeMap<String, Dossier>,
@@ -31,10 +34,12 @@ pub struct Site {
     pub pages: BTreeMap<String, Page>,
     /// Problems met while loading, before any rule ran.
     pub diagnostics: Vec<Diagnostic>,
+    /// Files that failed to load, with why; kept so a reload can replace one file's problem.
+    failures: BTreeMap<PathBuf, Diagnostic>,
 }
 
 enum Loaded {
-    Config(Box<Config>),
+    Config(Box<Config>, u64),
     Home(Page),
     Dossier(Box<Dossier>),
     Category(Category),
@@ -55,27 +60,61 @@ impl Site {
     pub fn has_load_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == diagnostics::Severity::Error)
     }
-}
 
-/// Loads the wiki at `root`. Fails only when the root itself cannot be read.
-pub fn load_site(root: &Path) -> anyhow::Result<Site> {
-    let (inputs, mut diagnostics) = load::discover(root)?;
-    let loaded: Vec<Result<Loaded, Diagnostic>> = inputs.par_iter().map(|input| load_input(root, input)).collect();
-    let mut site = Site { root: root.to_path_buf(), ..Site::default() };
-    for result in loaded {
-        match result {
-            Ok(item) => site.insert(item),
-            Err(diagnostic) => diagnostics.push(diagnostic),
+    /// Re-reads the files in `changed` (paths relative to the root) and any new file, and
+    /// forgets files that are gone. Fails only when the root itself cannot be read.
+    pub fn reload(&mut self, changed: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
+        let _span = tracing::info_span!("load").entered();
+        let (inputs, discovery) = load::discover(&self.root)?;
+        let present: BTreeSet<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
+        let stale = |path: &Path| changed.contains(path) || !present.contains(path);
+        self.dossiers.retain(|_, d| !stale(&d.path));
+        self.categories.retain(|_, d| !stale(&d.path));
+        self.pages.retain(|_, d| !stale(&d.path));
+        self.failures.retain(|path, _| !stale(path));
+        if self.home.as_ref().is_some_and(|h| stale(&h.path)) {
+            self.home = None;
         }
+        let config_path = Path::new(crate::config::CONFIG_PATH);
+        if stale(config_path) {
+            self.config = None;
+            self.config_hash = 0;
+        }
+        let known = self.known_paths();
+        let to_load: Vec<&Input> = inputs.iter().filter(|i| !known.contains(i.path.as_path())).collect();
+        let loaded: Vec<(PathBuf, Result<Loaded, Diagnostic>)> =
+            to_load.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input))).collect();
+        for (path, result) in loaded {
+            match result {
+                Ok(item) => self.insert(item),
+                Err(diagnostic) => {
+                    self.failures.insert(path, diagnostic);
+                }
+            }
+        }
+        self.diagnostics = discovery;
+        self.diagnostics.extend(self.failures.values().cloned());
+        Ok(())
     }
-    site.diagnostics = diagnostics;
-    Ok(site)
-}
 
-impl Site {
+    fn known_paths(&self) -> BTreeSet<PathBuf> {
+        let mut known: BTreeSet<PathBuf> = self.failures.keys().cloned().collect();
+        known.extend(self.dossiers.values().map(|d| d.path.clone()));
+        known.extend(self.categories.values().map(|d| d.path.clone()));
+        known.extend(self.pages.values().map(|d| d.path.clone()));
+        known.extend(self.home.iter().map(|d| d.path.clone()));
+        if self.config.is_some() {
+            known.insert(PathBuf::from(crate::config::CONFIG_PATH));
+        }
+        known
+    }
+
     fn insert(&mut self, item: Loaded) {
         match item {
-            Loaded::Config(config) => self.config = Some(*config),
+            Loaded::Config(config, hash) => {
+                self.config = Some(*config);
+                self.config_hash = hash;
+            }
             Loaded::Home(page) => self.home = Some(page),
             Loaded::Dossier(dossier) => {
                 self.dossiers.insert(dossier.slug.clone(), *dossier);
@@ -90,11 +129,20 @@ impl Site {
     }
 }
 
+/// Loads the wiki at `root`. Fails only when the root itself cannot be read.
+pub fn load_site(root: &Path) -> anyhow::Result<Site> {
+    let mut site = Site { root: root.to_path_buf(), ..Site::default() };
+    site.reload(&BTreeSet::new())?;
+    Ok(site)
+}
+
 fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
     let text = load::read_text(root, &input.path)?;
     let path = &input.path;
     Ok(match input.kind {
-        InputKind::Config => Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?)),
+        InputKind::Config => {
+            Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::content_hash(text.as_bytes()))
+        }
         InputKind::Home => Loaded::Home(document(path, &text)?),
         InputKind::Dossier => Loaded::Dossier(Box::new(document(path, &text)?)),
         InputKind::Category => Loaded::Category(document(path, &text)?),
@@ -105,5 +153,62 @@ fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
 fn document<M: DeserializeOwned>(path: &Path, text: &str) -> Result<Document<M>, Diagnostic> {
     let (meta, body) = frontmatter::parse_document(path, text)?;
     let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(Document { path: path.to_path_buf(), slug, meta, body })
+    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::content_hash(text.as_bytes()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = "title: T\ndescription: D\nbase_url: https://w.test/\n";
+    const CATEGORY: &str = "---\nname: DNS\ndescription: D.\n---\n";
+
+    fn dossier(name: &str) -> String {
+        format!(
+            "---\nname: {name}\nwebsite: https://a.test\ncategory: dns\nsummary: S.\nclaims:\n  - id: c\n    text: T.[^c]\n    verified: 2026-01-01\n    sources:\n      - url: https://a.test/x\n        title: X\n        accessed: 2026-01-01\n---\nBody.[^c]\n"
+        )
+    }
+
+    fn wiki() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(content.join("providers")).unwrap();
+        std::fs::create_dir_all(content.join("categories")).unwrap();
+        std::fs::write(content.join("site.yaml"), SITE).unwrap();
+        std::fs::write(content.join("categories/dns.md"), CATEGORY).unwrap();
+        std::fs::write(content.join("providers/a.md"), dossier("A")).unwrap();
+        std::fs::write(content.join("providers/b.md"), dossier("B")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn reload_rereads_changed_files_and_forgets_removed_ones() {
+        let dir = wiki();
+        let mut site = load_site(dir.path()).unwrap();
+        assert_eq!(site.dossiers.len(), 2);
+        let providers = dir.path().join("content/providers");
+        std::fs::write(providers.join("a.md"), dossier("A2")).unwrap();
+        std::fs::remove_file(providers.join("b.md")).unwrap();
+        std::fs::write(providers.join("c.md"), "not frontmatter").unwrap();
+        let changed: BTreeSet<PathBuf> =
+            ["content/providers/a.md", "content/providers/b.md"].iter().map(PathBuf::from).collect();
+        site.reload(&changed).unwrap();
+        assert_eq!(site.dossiers.keys().collect::<Vec<_>>(), ["a"]);
+        assert_eq!(site.dossiers["a"].meta.name.value, "A2");
+        assert_eq!(site.diagnostics.len(), 1, "{:?}", site.diagnostics);
+        std::fs::write(providers.join("c.md"), dossier("C")).unwrap();
+        site.reload(&["content/providers/c.md".into()].into_iter().collect()).unwrap();
+        assert!(site.diagnostics.is_empty(), "{:?}", site.diagnostics);
+        assert_eq!(site.dossiers.len(), 2);
+    }
+
+    #[test]
+    fn unchanged_files_are_not_reread() {
+        let dir = wiki();
+        let mut site = load_site(dir.path()).unwrap();
+        let before = site.dossiers["a"].hash;
+        std::fs::write(dir.path().join("content/providers/a.md"), dossier("Changed")).unwrap();
+        site.reload(&BTreeSet::new()).unwrap();
+        assert_eq!(site.dossiers["a"].hash, before, "a file not named as changed keeps its loaded copy");
+    }
 }

@@ -2,12 +2,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use anyhow::anyhow;
 
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
 use crate::model::Date;
-use crate::render::{self, Settings, Theme};
-use crate::{history, output, site, validate};
+use crate::render::{self, RenderCache, Settings, Theme};
+use crate::{history, output, search, site, validate};
 
 pub struct BuildOptions {
     pub root: PathBuf,
@@ -37,21 +39,48 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         noindex: options.noindex,
         reload_script: None,
     };
-    let built = match render::render_site(&site, &mut theme, &settings) {
+    let base_path = base_path(&site, options.base_url.as_deref());
+    let (rendered, index, index_time) = std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| timed(|| search::index_site(&site, &base_path, today, options.drafts)));
+        let rendered = render::render_site(&site, &mut theme, &settings, &mut RenderCache::default());
+        let (index, time) =
+            indexing.join().unwrap_or_else(|_| (Err(anyhow!("search indexing crashed")), Duration::ZERO));
+        (rendered, index, time)
+    });
+    let mut built = match rendered {
         Ok(built) => built,
         Err(problems) => return report_errors(&problems, &options.root),
     };
+    for (path, bytes) in index? {
+        built.insert(path, bytes);
+    }
     output::write_atomically(&built, &options.output)?;
     let pages = built.files.keys().filter(|p| p.ends_with(".html")).count();
     let claims: usize = site.dossiers.values().map(|d| d.meta.claims.len()).sum();
     let stale = findings.iter().filter(|d| d.code == crate::diagnostics::Code::StaleClaim).count();
     println!(
-        "built {pages} pages ({} dossiers, {claims} claims, {stale} stale) into {} in {:.2?}",
+        "built {pages} pages ({} dossiers, {claims} claims, {stale} stale) into {} in {:.2?} (search index {:.2?}, beside rendering)",
         site.dossiers.len(),
         options.output.display(),
-        started.elapsed()
+        started.elapsed(),
+        index_time
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `work` and says how long it took. The search index runs beside rendering (it reads the
+/// model, not the pages), since much of Pagefind's work is single-threaded.
+fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    (work(), started.elapsed())
+}
+
+/// The site's root path ("/" or "/wiki/"), spelled as the rendered pages spell it.
+fn base_path(site: &site::Site, base_url: Option<&str>) -> String {
+    site.config.as_ref().map_or_else(
+        || "/".to_owned(),
+        |config| render::Links::new(base_url.unwrap_or(&config.base_url), config).base_path,
+    )
 }
 
 /// Prints the errors as `check` would and fails the build without writing anything.

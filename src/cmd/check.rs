@@ -1,12 +1,19 @@
 //! `dossier check`: load the wiki, run every rule, print the findings, exit by severity.
+//!
+//! With `--changed-since REF` it still checks everything (a change can break an untouched
+//! file) but shows only findings in the files changed since REF, plus the PR rule; with
+//! `--external` it also fetches every source (`external`).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 
+use crate::changes::{self, Changes};
 use crate::diagnostics::{self, Diagnostic, FileSources};
+use crate::external::{self, ExternalOptions};
 use crate::model::Date;
 use crate::{site, validate};
 
@@ -23,13 +30,58 @@ pub struct CheckOptions {
     pub root: PathBuf,
     pub format: Format,
     pub deny_warnings: bool,
+    /// Report only findings in files changed since this git ref.
+    pub changed_since: Option<String>,
+    /// Fetch every source and archive URL, waiting this long for each (`None`: stay offline).
+    pub external: Option<Duration>,
 }
 
 pub fn run(options: &CheckOptions, today: Date) -> anyhow::Result<ExitCode> {
     let site = site::load_site(&options.root)?;
-    let findings = validate::validate(&site, today);
-    print(&findings, options)?;
-    Ok(super::findings_status(&findings, options.deny_warnings))
+    let changes =
+        options.changed_since.as_deref().map(|base| changes::changes_since(&options.root, base)).transpose()?;
+    let mut findings = validate::validate(&site, today);
+    if let Some(changes) = &changes {
+        findings.extend(changes::reverify_findings(&site, changes));
+    }
+    if let Some(timeout) = options.external {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let in_scope = |path: &str| changes.as_ref().is_none_or(|c| c.touches(path));
+        findings.extend(external::check_links(&site, &in_scope, &ExternalOptions { timeout, now })?);
+    }
+    diagnostics::sort(&mut findings);
+    let (shown, elsewhere) = split_by_change(findings, changes.as_ref());
+    print(&shown, options)?;
+    report_elsewhere(&elsewhere, changes.as_ref(), options.format);
+    let status_of: Vec<Diagnostic> = shown.into_iter().chain(elsewhere).collect();
+    Ok(super::findings_status(&status_of, options.deny_warnings))
+}
+
+/// Findings in the changed files, and the errors outside them (which still fail the check:
+/// the build would fail on them). Warnings outside the change are not the change's business.
+fn split_by_change(findings: Vec<Diagnostic>, changes: Option<&Changes>) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let Some(changes) = changes else { return (findings, Vec::new()) };
+    let (shown, rest): (Vec<_>, Vec<_>) = findings.into_iter().partition(|d| changes.touches(&d.path));
+    let errors = rest.into_iter().filter(|d| d.severity == diagnostics::Severity::Error).collect();
+    (shown, errors)
+}
+
+/// Says why a check of a change fails when none of the shown findings is an error. In CI
+/// (`--format github`) it is also an annotation, so the reason shows beside the red cross.
+fn report_elsewhere(errors: &[Diagnostic], changes: Option<&Changes>, format: Format) {
+    let Some(changes) = changes.filter(|_| !errors.is_empty()) else { return };
+    let mut files: Vec<&str> = errors.iter().map(|d| d.path.as_str()).collect();
+    files.dedup();
+    let count = if errors.len() == 1 { "1 error".to_owned() } else { format!("{} errors", errors.len()) };
+    let note = format!(
+        "{count} in files not changed since {} also fail the check ({}); run `dossier check` to see them",
+        changes.base(),
+        files.join(", ")
+    );
+    eprintln!("note: {note}");
+    if format == Format::Github {
+        println!("::error title=dossier check::{}", note.replace('%', "%25"));
+    }
 }
 
 fn print(findings: &[Diagnostic], options: &CheckOptions) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 //! (human, GitHub annotations, JSON) live beside this file and only format.
 
 mod github;
+mod html;
 mod human;
 mod json;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use crate::model::Pos;
 
 pub use github::{print_github, step_summary};
+pub use html::overlay_html;
 pub use human::{FileSources, Sources, print_human};
 pub use json::print_json;
 
@@ -95,6 +97,9 @@ codes! {
     UnansweredAllegation = "unanswered-allegation", Warning;
     VendorOnlySource = "vendor-only-source", Warning;
     UncitedClaim = "uncited-claim", Info;
+    ReverifyClaim = "reverify-claim", Warning;
+    DeadLink = "dead-link", Warning;
+    QuoteMissing = "quote-missing", Warning;
     TemplateError = "template-error", Error;
 }
 

@@ -17,6 +17,8 @@ pub struct BodyContext<'a> {
     pub base_path: &'a str,
     /// Turns a code block (language, code) into HTML.
     pub highlight: &'a dyn Fn(Option<&str>, &str) -> String,
+    /// Whether the page reserves this element id (the theme's own markup).
+    pub is_reserved_id: &'a dyn Fn(&str) -> bool,
 }
 
 /// A rendered body: the HTML, its notes (ordinary footnotes) and whether it has code.
@@ -51,8 +53,16 @@ pub fn render_body(text: &str, cx: &BodyContext) -> RenderedBody {
 pub fn render_inline(text: &str, base_path: &str) -> String {
     let no_claims = BTreeMap::new();
     let plain = |_: Option<&str>, code: &str| format!("<code>{}</code>", escape(code));
-    let cx = BodyContext { claim_numbers: &no_claims, base_path, highlight: &plain };
-    let html = render_body(text, &cx).html;
+    let reserved = |_: &str| false;
+    let cx = BodyContext { claim_numbers: &no_claims, base_path, highlight: &plain, is_reserved_id: &reserved };
+    let mut writer = Rewriter::new(&cx);
+    writer.inline = true;
+    let mut out = Vec::new();
+    for event in Parser::new_ext(text, options()) {
+        writer.rewrite(event, &mut out);
+    }
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    push_html(&mut html, out.into_iter());
     let trimmed = html.trim_end();
     match trimmed.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")) {
         Some(inner) if !inner.contains("<p>") => inner.to_owned(),
@@ -71,6 +81,28 @@ pub fn escape(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URL safe to put in an attribute: absolute web URLs in their parsed, percent-encoded form;
+/// others with the characters URLs may not contain percent-encoded.
+pub fn encode_href(url: &str) -> String {
+    if let Ok(parsed) = url::Url::parse(url)
+        && matches!(parsed.scheme(), "http" | "https")
+    {
+        return parsed.into();
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^') {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
         }
     }
     out
@@ -110,6 +142,8 @@ struct Rewriter<'c, 'a> {
     notes: BTreeMap<String, String>,
     html_block_open: bool,
     has_code: bool,
+    /// Inline text (a claim): footnote marks stay text, since there is nowhere to put notes.
+    inline: bool,
 }
 
 impl<'c, 'a> Rewriter<'c, 'a> {
@@ -124,6 +158,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             notes: BTreeMap::new(),
             html_block_open: false,
             has_code: false,
+            inline: false,
         }
     }
 
@@ -206,6 +241,18 @@ impl<'c, 'a> Rewriter<'c, 'a> {
                     out.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
                 }
             }
+            Event::Start(Tag::Table(alignments)) => {
+                // Wide tables scroll inside a focusable region instead of widening the page.
+                out.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                )));
+                out.push(Event::Start(Tag::Table(alignments)));
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(Event::End(TagEnd::Table));
+                out.push(Event::Html(CowStr::Borrowed("</div>")));
+            }
+            Event::FootnoteReference(label) if self.inline => out.push(Event::Text(format!("[^{label}]").into())),
             Event::FootnoteReference(label) => self.reference(&label, out),
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 self.capture = if self.cx.claim_numbers.contains_key(label.as_ref()) {
@@ -223,10 +270,11 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             self.links.push(false);
             return;
         }
-        let href = match dest.strip_prefix('/') {
+        let href = match dest.trim().strip_prefix('/') {
             Some(rest) if !rest.starts_with('/') => format!("{}{rest}", self.cx.base_path),
             _ => dest.trim().to_owned(),
         };
+        let href = encode_href(&href);
         let external = href.contains("://") || href.starts_with("//");
         let mut tag = format!("<a href=\"{}\"", escape(&href));
         if !title.is_empty() {
@@ -264,7 +312,8 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             return;
         };
         let mut id = explicit_id.unwrap_or_else(|| slugify(&text));
-        if ["claim-", "cite-", "note-"].iter().any(|p| id.starts_with(p)) {
+        let renderer_owned = ["claim-", "cite-", "note-"].iter().any(|p| id.starts_with(p));
+        if renderer_owned || (self.cx.is_reserved_id)(&id) {
             id.push_str("-section");
         }
         let base = id.clone();
@@ -350,7 +399,16 @@ mod tests {
         let highlight = |lang: Option<&str>, code: &str| {
             format!("<pre data-lang=\"{}\">{}</pre>", lang.unwrap_or(""), escape(code))
         };
-        render_body(text, &BodyContext { claim_numbers: &numbers, base_path: "/wiki/", highlight: &highlight })
+        let reserved = |id: &str| id == "main";
+        render_body(
+            text,
+            &BodyContext {
+                claim_numbers: &numbers,
+                base_path: "/wiki/",
+                highlight: &highlight,
+                is_reserved_id: &reserved,
+            },
+        )
     }
 
     #[test]
@@ -370,7 +428,7 @@ mod tests {
         assert!(!out.html.to_lowercase().contains("javascript"), "{}", out.html);
         assert!(!out.html.contains("data:"), "{}", out.html);
         assert!(out.html.contains("click"));
-        assert!(out.html.contains("<a href=\"https://a.test\" rel=\"nofollow noopener\">ok</a>"), "{}", out.html);
+        assert!(out.html.contains("<a href=\"https://a.test/\" rel=\"nofollow noopener\">ok</a>"), "{}", out.html);
         assert!(out.html.contains("<a href=\"/wiki/tags/x/\">in</a>"), "{}", out.html);
     }
 
@@ -401,10 +459,43 @@ mod tests {
     }
 
     #[test]
+    fn headings_avoid_the_themes_ids() {
+        let out = render("## Main\n", &[]);
+        assert!(out.html.contains("<h2 id=\"main-section\">"), "{}", out.html);
+    }
+
+    #[test]
+    fn claim_text_keeps_footnote_marks_as_text() {
+        let html = render_inline("Signed.[^n]\n\n[^n]: note", "/");
+        assert!(!html.contains("<sup"), "{html}");
+        assert!(html.contains("[^n]"), "{html}");
+    }
+
+    #[test]
+    fn hrefs_are_percent_encoded() {
+        assert_eq!(encode_href("https://a.test/x\"y<z>"), "https://a.test/x%22y%3Cz%3E");
+        assert_eq!(encode_href("/tags/a b/"), "/tags/a%20b/");
+        assert_eq!(encode_href("#claim-x"), "#claim-x");
+        assert_eq!(encode_href("mailto:a@b.test"), "mailto:a@b.test");
+    }
+
+    #[test]
     fn code_goes_to_the_highlighter() {
         let out = render("```bash\necho <hi>\n```\n", &[]);
         assert!(out.has_code);
         assert!(out.html.contains("<pre data-lang=\"bash\">echo &lt;hi&gt;\n</pre>"), "{}", out.html);
+    }
+
+    #[test]
+    fn tables_scroll_in_a_labelled_region() {
+        let out = render("| a |\n| - |\n| 1 |\n", &[]);
+        assert!(
+            out.html
+                .starts_with("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.trim_end().ends_with("</table>\n</div>"), "{}", out.html);
     }
 
     #[test]

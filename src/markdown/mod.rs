@@ -7,9 +7,9 @@
 
 mod html;
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-pub use html::{BodyContext, RenderedBody, escape, render_body, render_inline};
+pub use html::{BodyContext, RenderedBody, encode_href, escape, render_body, render_inline};
 
 /// The Markdown extensions the wiki uses, everywhere Markdown is read.
 pub fn options() -> Options {
@@ -27,15 +27,17 @@ pub struct FootnoteRef {
     pub offset: usize,
 }
 
-/// The footnote references of a body, in order, and the labels it defines.
+/// The footnote references of a body, in order, the labels it defines, and its links.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Footnotes {
     pub references: Vec<FootnoteRef>,
     pub definitions: Vec<String>,
+    /// Link and image destinations, as [`scan_links`] finds them (one parse serves both).
+    pub links: Vec<LinkRef>,
 }
 
-/// Finds footnote references and definitions. pulldown-cmark emits a reference only when its
-/// label is defined, so an undefined `[^label]` is found in the text it is left as.
+/// Finds footnote references and definitions, and links. pulldown-cmark emits a reference only
+/// when its label is defined, so an undefined `[^label]` is found in the text it is left as.
 pub fn scan_footnotes(body: &str) -> Footnotes {
     let mut found = Footnotes::default();
     let mut text_run: Option<std::ops::Range<usize>> = None;
@@ -52,7 +54,7 @@ pub fn scan_footnotes(body: &str) -> Footnotes {
                 found.references.push(FootnoteRef { label: label.into_string(), offset: range.start })
             }
             Event::Start(Tag::FootnoteDefinition(label)) => found.definitions.push(label.into_string()),
-            _ => {}
+            event => found.links.extend(link_of(event, range.start)),
         }
     }
     if let Some(run) = text_run {
@@ -78,6 +80,50 @@ fn literal_references(body: &str, run: std::ops::Range<usize>, out: &mut Vec<Foo
     }
 }
 
+/// The words of a Markdown text, for the search index: text, code and image descriptions,
+/// with blocks separated by spaces. Raw HTML, link destinations and `[^label]` citations
+/// (defined or not) are left out.
+pub fn plain_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => out.push(' '),
+            Event::End(end) if !is_inline(end) => out.push(' '),
+            _ => {}
+        }
+    }
+    let mut words = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    // Undefined footnote labels (claim citations) arrive as plain text.
+    while let Some(start) = rest.find("[^") {
+        let label_end = rest[start + 2..].find(|c: char| c == ']' || c.is_whitespace() || c == '[');
+        words.push_str(&rest[..start]);
+        match label_end.map(|i| start + 2 + i) {
+            Some(end) if end > start + 2 && rest[end..].starts_with(']') => rest = &rest[end + 1..],
+            _ => {
+                words.push_str("[^");
+                rest = &rest[start + 2..];
+            }
+        }
+    }
+    words.push_str(rest);
+    words.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_inline(end: TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
 /// A link or image destination in a body, and where it sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkRef {
@@ -89,16 +135,19 @@ pub struct LinkRef {
 pub fn scan_links(body: &str) -> Vec<LinkRef> {
     Parser::new_ext(body, options())
         .into_offset_iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link { link_type, dest_url, .. }) if link_type != pulldown_cmark::LinkType::Email => {
-                Some(LinkRef { url: dest_url.into_string(), offset: range.start })
-            }
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                Some(LinkRef { url: dest_url.into_string(), offset: range.start })
-            }
-            _ => None,
-        })
+        .filter_map(|(event, range)| link_of(event, range.start))
         .collect()
+}
+
+/// The destination of a link or image start (e-mail autolinks are always `mailto:`).
+fn link_of(event: Event, offset: usize) -> Option<LinkRef> {
+    match event {
+        Event::Start(Tag::Link { link_type, dest_url, .. }) if link_type != pulldown_cmark::LinkType::Email => {
+            Some(LinkRef { url: dest_url.into_string(), offset })
+        }
+        Event::Start(Tag::Image { dest_url, .. }) => Some(LinkRef { url: dest_url.into_string(), offset }),
+        _ => None,
+    }
 }
 
 /// Whether a link may be published: http(s), mailto, or a relative or fragment URL.
@@ -159,6 +208,20 @@ mod tests {
         let links = scan_links("[a](javascript:x) ![i](https://a.test/i.png) <b@c.test>");
         let urls: Vec<_> = links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(urls, ["javascript:x", "https://a.test/i.png"]);
+    }
+
+    #[test]
+    fn plain_text_keeps_words_and_drops_markup_and_citations() {
+        let body = concat!(
+            "## Mail *signing*\n\nOutgoing mail is **DKIM**-signed.[^dkim] See [the guide](https://a.test/x) ",
+            "and `dig`.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c | d |\n\n<b>raw</b> ![logo](l.png)\n\n",
+            "```sh\necho hi\n```\n\n[^n]: A note [^ odd.\n"
+        );
+        assert_eq!(
+            plain_text(body),
+            "Mail signing Outgoing mail is DKIM-signed. See the guide and dig. one two a b c d raw logo echo hi \
+             A note [^ odd."
+        );
     }
 
     #[test]

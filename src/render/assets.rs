@@ -23,10 +23,9 @@ pub struct Assets {
     pub syntax_css: SyntaxCss,
 }
 
-/// A short, stable content hash (FNV-1a, 64 bit) for file names.
+/// A short, stable content hash for file names.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{:08x}", hash >> 32)
+    format!("{:08x}", crate::load::content_hash(bytes) >> 32)
 }
 
 /// `style.css` → `style.<hash>.css`; names without an extension keep their name.

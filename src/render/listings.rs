@@ -56,7 +56,12 @@ fn render_markdown(text: &str, r: &Renderer) -> markdown::RenderedBody {
     let highlight = super::highlight::highlight;
     markdown::render_body(
         text,
-        &BodyContext { claim_numbers: &none, base_path: &r.links.base_path, highlight: &highlight },
+        &BodyContext {
+            claim_numbers: &none,
+            base_path: &r.links.base_path,
+            highlight: &highlight,
+            is_reserved_id: &|id| r.theme.reserved_ids.contains(id),
+        },
     )
 }
 
@@ -312,7 +317,11 @@ fn terms(done: &[RenderedDossier], r: &Renderer, out: &mut Output, kind: TermKin
     Ok(())
 }
 
-#[derive(Serialize)]
+/// Each maintenance list shows at most this many entries (the oldest first); the complete
+/// lists are in `/api/maintenance.json`, so the page stays small at any wiki size.
+const MAINTENANCE_SHOWN: usize = 500;
+
+#[derive(Serialize, Clone)]
 struct StaleItem {
     provider: String,
     provider_url: String,
@@ -323,19 +332,21 @@ struct StaleItem {
     days_past: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct UnarchivedItem {
     provider: String,
     provider_url: String,
+    claim_id: String,
     claim_url: String,
     source_title: String,
     source_url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct UnansweredItem {
     provider: String,
     provider_url: String,
+    claim_id: String,
     claim_url: String,
     text_html: String,
 }
@@ -345,6 +356,10 @@ struct MaintenanceView {
     stale: Vec<StaleItem>,
     unarchived: Vec<UnarchivedItem>,
     unanswered: Vec<UnansweredItem>,
+    stale_total: usize,
+    unarchived_total: usize,
+    unanswered_total: usize,
+    full_list_url: String,
 }
 
 fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
@@ -376,6 +391,7 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
                     view.unarchived.push(UnarchivedItem {
                         provider: name.clone(),
                         provider_url: url.clone(),
+                        claim_id: claim.id.value.clone(),
                         claim_url: claim_url(&claim.id),
                         source_title: source.title.clone(),
                         source_url: source.url.value.clone(),
@@ -388,6 +404,7 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
                 view.unanswered.push(UnansweredItem {
                     provider: name.clone(),
                     provider_url: url.clone(),
+                    claim_id: claim.id.value.clone(),
                     claim_url: claim_url(&claim.id),
                     text_html: markdown::render_inline(&claim.text, &r.links.base_path),
                 });
@@ -398,6 +415,16 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
         a.0.cmp(&b.0).then_with(|| a.1.provider.cmp(&b.1.provider)).then_with(|| a.1.claim_id.cmp(&b.1.claim_id))
     });
     view.stale = stale.into_iter().map(|(_, item)| item).collect();
+    let mut json = serde_json::to_vec_pretty(&view).unwrap_or_default();
+    json.push(b'\n');
+    out.insert("api/maintenance.json", json);
+    view.stale_total = view.stale.len();
+    view.unarchived_total = view.unarchived.len();
+    view.unanswered_total = view.unanswered.len();
+    view.stale.truncate(MAINTENANCE_SHOWN);
+    view.unarchived.truncate(MAINTENANCE_SHOWN);
+    view.unanswered.truncate(MAINTENANCE_SHOWN);
+    view.full_list_url = r.links.path("api/maintenance.json");
     let url = r.links.path("maintenance/");
     let title = "Maintenance";
     let description = "Claims due for re-verification, sources without archives, allegations without replies";

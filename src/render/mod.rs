@@ -11,7 +11,8 @@ mod listings;
 pub mod theme;
 mod views;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -107,6 +108,7 @@ struct Dev {
 }
 
 /// One dossier, rendered and summarised for the listings.
+#[derive(Clone)]
 struct RenderedDossier {
     summary: Summary,
     claims: Vec<ClaimFacts>,
@@ -115,7 +117,7 @@ struct RenderedDossier {
 }
 
 /// Files rendered for one dossier, before they join the output.
-type Files = Vec<(String, Vec<u8>)>;
+type Files = Vec<(String, Arc<[u8]>)>;
 
 /// What every page render shares.
 struct Renderer<'a> {
@@ -151,29 +153,96 @@ impl Renderer<'_> {
     }
 }
 
-/// Renders the whole site. Template problems come back as diagnostics.
-pub fn render_site(site: &Site, theme: &mut Theme, settings: &Settings) -> Result<Output, Vec<Diagnostic>> {
+/// Rendered dossiers from a previous run, reused while their inputs are unchanged.
+#[derive(Default)]
+pub struct RenderCache {
+    dossiers: HashMap<String, Cached>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    key: u64,
+    rendered: RenderedDossier,
+    files: Files,
+}
+
+impl RenderCache {
+    /// How many dossiers the last run took from the cache.
+    pub fn len(&self) -> usize {
+        self.dossiers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dossiers.is_empty()
+    }
+}
+
+/// Everything a dossier page depends on, hashed: its file, its category, the settings, the
+/// theme, the build options, today (freshness) and its last edit date.
+fn dossier_key(site: &Site, dossier: &Dossier, theme: &Theme, settings: &Settings, base_url: &str) -> u64 {
+    let category = site.categories.get(dossier.meta.category.as_str()).map_or(0, |c| c.hash);
+    let edited = settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
+    let key = format!(
+        "{}|{}|{category}|{}|{}|{}|{base_url}|{}|{:?}|{edited:?}|{}",
+        env!("CARGO_PKG_VERSION"),
+        dossier.hash,
+        site.config_hash,
+        theme.hash,
+        settings.today,
+        settings.noindex,
+        settings.reload_script,
+        settings.drafts,
+    );
+    crate::load::content_hash(key.as_bytes())
+}
+
+/// Renders the whole site, reusing what `cache` holds for unchanged dossiers and leaving this
+/// run's results in it. Template problems come back as diagnostics.
+pub fn render_site(
+    site: &Site,
+    theme: &mut Theme,
+    settings: &Settings,
+    cache: &mut RenderCache,
+) -> Result<Output, Vec<Diagnostic>> {
     let Some(config) = &site.config else { return Err(Vec::new()) };
     let base_url = settings.base_url.clone().unwrap_or_else(|| config.base_url.value.clone());
     let links = Links::new(&base_url, config);
     let mut output = Output::default();
     let assets = assets::publish(theme, &mut output);
     theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
-    let renderer = Renderer { theme, links, settings, syntax_css: assets.syntax_css.clone() };
+    let syntax_css =
+        assets::SyntaxCss { light: links.path(&assets.syntax_css.light), dark: links.path(&assets.syntax_css.dark) };
+    let renderer = Renderer { theme, links, settings, syntax_css };
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| settings.drafts || !d.meta.draft).collect();
-    let rendered: Vec<Result<(RenderedDossier, Files), Diagnostic>> =
-        dossiers.par_iter().map(|d| render_dossier(site, d, &renderer)).collect();
+    let rendered: Vec<Result<(String, Cached), Diagnostic>> = {
+        let _span = tracing::info_span!("render_dossiers", count = dossiers.len()).entered();
+        dossiers
+            .par_iter()
+            .map(|d| {
+                let key = dossier_key(site, d, renderer.theme, settings, &base_url);
+                match cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
+                    Some(hit) => Ok((d.slug.clone(), hit.clone())),
+                    None => render_dossier(site, d, &renderer)
+                        .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files })),
+                }
+            })
+            .collect()
+    };
+    let mut next = HashMap::with_capacity(rendered.len());
     let mut done = Vec::with_capacity(rendered.len());
     let mut errors = Vec::new();
     for result in rendered {
         match result {
-            Ok((dossier, files)) => {
-                output.files.extend(files);
-                done.push(dossier);
+            Ok((slug, cached)) => {
+                output.files.extend(cached.files.iter().cloned());
+                done.push(cached.rendered.clone());
+                next.insert(slug, cached);
             }
             Err(e) => errors.push(e),
         }
     }
+    cache.dossiers = next;
+    let _span = tracing::info_span!("render_listings").entered();
     if let Err(e) = listings::render_listings(site, &done, &renderer, &mut output) {
         errors.push(e);
     }
@@ -187,11 +256,12 @@ pub fn render_site(site: &Site, theme: &mut Theme, settings: &Settings) -> Resul
 }
 
 fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(RenderedDossier, Files), Diagnostic> {
-    let (view, summary, claims, has_code) = views::provider_view(site, dossier, r.settings, &r.links);
+    let (view, summary, claims, has_code) =
+        views::provider_view(site, dossier, r.settings, &r.links, &r.theme.reserved_ids);
     let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
     let base = format!("providers/{}/", dossier.slug);
-    let files = vec![(format!("{base}index.html"), html), (format!("{base}index.json"), json)];
+    let files = vec![(format!("{base}index.html"), Arc::from(html)), (format!("{base}index.json"), Arc::from(json))];
     let rendered = RenderedDossier {
         summary,
         claims,

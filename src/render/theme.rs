@@ -4,7 +4,7 @@
 //! `themes/default/` and `themes/<name>/` override it file by file. Autoescaping is on for
 //! every template, and the site-wide context is set once, not per page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -23,12 +23,52 @@ pub struct Theme {
     /// Which file each template came from, for error messages.
     origins: BTreeMap<String, String>,
     pub static_files: BTreeMap<String, Vec<u8>>,
+    /// Hash of every template and static file: pages rendered with an equal hash are equal.
+    pub hash: u64,
+    /// Hash of the templates alone: equal before and after an edit means only assets changed.
+    pub templates_hash: u64,
+    /// Element ids the templates use, and prefixes of the ids they build; body headings must
+    /// not take them.
+    pub reserved_ids: ReservedIds,
+}
+
+/// Ids a page's own markup uses, read from the templates.
+#[derive(Debug, Clone, Default)]
+pub struct ReservedIds {
+    pub exact: BTreeSet<String>,
+    pub prefixes: BTreeSet<String>,
+}
+
+impl ReservedIds {
+    /// Finds `id="..."` in template text: literal ids, and the literal start of templated ones.
+    fn scan<'a>(texts: impl Iterator<Item = &'a str>) -> ReservedIds {
+        let mut ids = ReservedIds::default();
+        for text in texts {
+            for piece in text.split("id=\"").skip(1) {
+                let Some(value) = piece.split('"').next() else { continue };
+                match value.split_once("{{") {
+                    None if !value.is_empty() => {
+                        ids.exact.insert(value.to_owned());
+                    }
+                    Some((prefix, _)) if !prefix.is_empty() => {
+                        ids.prefixes.insert(prefix.to_owned());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ids
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.exact.contains(id) || self.prefixes.iter().any(|p| id.starts_with(p.as_str()))
+    }
 }
 
 impl Theme {
     /// The built-in default theme overlaid with `root/themes/default` and `root/themes/<name>`.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
-        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut templates = Templates::new();
         let mut static_files = BTreeMap::new();
         collect_builtin(&DEFAULT_THEME, &mut templates, &mut static_files);
         let mut overlays = vec![root.join("themes/default")];
@@ -45,22 +85,23 @@ impl Theme {
                 )
             })?;
         }
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        let origins: BTreeMap<String, String> =
-            templates.iter().map(|(k, (origin, _))| (k.clone(), origin.clone())).collect();
-        tera.add_raw_templates(templates.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()))).map_err(
-            |e| {
-                Diagnostic::new(
-                    Code::TemplateError,
-                    Path::new("themes"),
-                    Pos::UNKNOWN,
-                    format!("a template does not compile: {}", error_chain(&e)),
-                )
-                .help("fix the template syntax (tera 2)")
-            },
-        )?;
-        Ok(Theme { tera, origins, static_files })
+        compile(templates, static_files)
+    }
+
+    /// The compiled-in default theme alone, for when a wiki's own theme does not compile.
+    pub fn builtin() -> Theme {
+        let mut templates = Templates::new();
+        let mut static_files = BTreeMap::new();
+        collect_builtin(&DEFAULT_THEME, &mut templates, &mut static_files);
+        // The built-in templates are compiled by the test suite, so this cannot fail in a release.
+        compile(templates, static_files).unwrap_or_else(|_| Theme {
+            tera: Tera::default(),
+            origins: BTreeMap::new(),
+            static_files: BTreeMap::new(),
+            hash: 0,
+            templates_hash: 0,
+            reserved_ids: ReservedIds::default(),
+        })
     }
 
     /// Sets a variable every template sees.
@@ -113,7 +154,37 @@ fn rel(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
+/// Template name → (file it came from, text).
 type Templates = BTreeMap<String, (String, String)>;
+
+fn compile(templates: Templates, static_files: BTreeMap<String, Vec<u8>>) -> Result<Theme, Diagnostic> {
+    let mut all = String::new();
+    for (name, (_, text)) in &templates {
+        all.push_str(name);
+        all.push_str(text);
+    }
+    let templates_hash = crate::load::content_hash(all.as_bytes());
+    for (name, bytes) in &static_files {
+        all.push_str(name);
+        all.push_str(&crate::load::content_hash(bytes).to_string());
+    }
+    let hash = crate::load::content_hash(all.as_bytes());
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let origins: BTreeMap<String, String> =
+        templates.iter().map(|(k, (origin, _))| (k.clone(), origin.clone())).collect();
+    tera.add_raw_templates(templates.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()))).map_err(|e| {
+        Diagnostic::new(
+            Code::TemplateError,
+            Path::new("themes"),
+            Pos::UNKNOWN,
+            format!("a template does not compile: {}", error_chain(&e)),
+        )
+        .help("fix the template syntax (tera 2)")
+    })?;
+    let reserved_ids = ReservedIds::scan(templates.values().map(|(_, text)| text.as_str()));
+    Ok(Theme { tera, origins, static_files, hash, templates_hash, reserved_ids })
+}
 
 fn collect_builtin(dir: &Dir<'_>, templates: &mut Templates, statics: &mut BTreeMap<String, Vec<u8>>) {
     for file in dir.files() {
@@ -153,4 +224,25 @@ fn collect_dir(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_ids_come_from_literal_and_templated_ids() {
+        let ids =
+            ReservedIds::scan(["<main id=\"main\"><section id=\"claims-{{ g.kind }}\"><p id=\"{{ x }}\">"].into_iter());
+        assert!(ids.contains("main"));
+        assert!(ids.contains("claims-fact"));
+        assert!(!ids.contains("overview"));
+    }
+
+    #[test]
+    fn the_builtin_theme_compiles() {
+        let theme = Theme::builtin();
+        assert_ne!(theme.templates_hash, 0);
+        assert!(theme.reserved_ids.contains("main"));
+    }
 }

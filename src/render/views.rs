@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::theme::ReservedIds;
 use super::{Links, Settings};
 use crate::markdown::{self, BodyContext};
 use crate::model::{Claim, ClaimKind, Date, Dossier, Freshness, ProviderStatus, ReplyOutcome, Source, SourceRef};
@@ -190,12 +191,19 @@ pub fn provider_view(
     dossier: &Dossier,
     settings: &Settings,
     links: &Links,
+    reserved: &ReservedIds,
 ) -> (ProviderView, Summary, Vec<ClaimFacts>, bool) {
     let meta = &dossier.meta;
     let stale_after = site.stale_after_days(&meta.category);
     let (numbers, counts) = citation_numbers(dossier);
     let highlight = super::highlight::highlight;
-    let cx = BodyContext { claim_numbers: &numbers, base_path: &links.base_path, highlight: &highlight };
+    let is_reserved_id = |id: &str| reserved.contains(id);
+    let cx = BodyContext {
+        claim_numbers: &numbers,
+        base_path: &links.base_path,
+        highlight: &highlight,
+        is_reserved_id: &is_reserved_id,
+    };
     let body = markdown::render_body(&dossier.body.text, &cx);
     let facts: Vec<ClaimFacts> = meta
         .claims
@@ -212,10 +220,7 @@ pub fn provider_view(
         .map(|&kind| ClaimGroup {
             kind: kind.as_str(),
             label: kind_label(kind),
-            claims: meta
-                .claims
-                .iter()
-                .filter(|c| c.kind == kind)
+            claims: by_citation(meta.claims.iter().filter(|c| c.kind == kind), &numbers)
                 .map(|c| {
                     let mut view = view_of(c);
                     view.responses = meta
@@ -248,7 +253,7 @@ pub fn provider_view(
         name: meta.name.value.clone(),
         json_url: format!("{url}index.json"),
         url: url.clone(),
-        website: meta.website.value.clone(),
+        website: markdown::encode_href(meta.website.value.trim()),
         summary: meta.summary.value.clone(),
         status,
         status_label,
@@ -289,6 +294,16 @@ pub fn provider_view(
         stale_count,
     };
     (view, summary, facts, body.has_code)
+}
+
+/// Claims in citation order (as their numbers read), uncited ones after in written order.
+fn by_citation<'a>(
+    claims: impl Iterator<Item = &'a Claim>,
+    numbers: &BTreeMap<String, usize>,
+) -> impl Iterator<Item = &'a Claim> {
+    let mut sorted: Vec<&Claim> = claims.collect();
+    sorted.sort_by_key(|c| numbers.get(c.id.as_str()).copied().unwrap_or(usize::MAX));
+    sorted.into_iter()
 }
 
 fn claim_view(
@@ -345,12 +360,12 @@ fn source_view(dossier: &Dossier, reference: &SourceRef) -> Option<SourceView> {
         SourceRef::Named(n) => (&dossier.meta.sources.get(n)?.value, Some(n.clone())),
     };
     Some(SourceView {
-        url: source.url.value.trim().to_owned(),
+        url: markdown::encode_href(source.url.value.trim()),
         title: source.title.clone(),
         publisher: source.publisher.clone(),
         published: source.published.as_ref().map(|d| d.value.to_string()),
         accessed: source.accessed.value.to_string(),
-        archive: source.archive.as_ref().map(|a| a.value.trim().to_owned()),
+        archive: source.archive.as_ref().map(|a| markdown::encode_href(a.value.trim())),
         quote: source.quote.clone(),
         name,
     })

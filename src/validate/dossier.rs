@@ -22,8 +22,9 @@ pub fn check_dossier(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnos
     }
     claims::check_claims(site, dossier, today, &mut out);
     check_facts(site, dossier, &mut out);
-    check_citations(dossier, &mut out);
-    check_body_links(&dossier.path, &dossier.body, &mut out);
+    let scan = markdown::scan_footnotes(&dossier.body.text);
+    check_citations(dossier, &scan, &mut out);
+    check_links(&dossier.path, &dossier.body, &scan.links, &mut out);
     for claim in dossier.meta.claims.iter() {
         check_text_links(&dossier.path, &claim.text, &mut out);
     }
@@ -32,10 +33,12 @@ pub fn check_dossier(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnos
 
 /// Links in a Markdown body must be http(s), mailto, relative or fragment links.
 pub fn check_body_links(path: &Path, body: &Body, out: &mut Vec<Diagnostic>) {
-    for link in markdown::scan_links(&body.text) {
-        if !markdown::is_allowed_link(&link.url) {
-            out.push(unsafe_link(path, body.pos_of(link.offset), &link.url));
-        }
+    check_links(path, body, &markdown::scan_links(&body.text), out);
+}
+
+fn check_links(path: &Path, body: &Body, links: &[markdown::LinkRef], out: &mut Vec<Diagnostic>) {
+    for link in links.iter().filter(|l| !markdown::is_allowed_link(&l.url)) {
+        out.push(unsafe_link(path, body.pos_of(link.offset), &link.url));
     }
 }
 
@@ -216,8 +219,7 @@ pub fn suggest_claim(id: &str, ids: &BTreeSet<&str>) -> String {
     }
 }
 
-fn check_citations(dossier: &Dossier, out: &mut Vec<Diagnostic>) {
-    let footnotes = markdown::scan_footnotes(&dossier.body.text);
+fn check_citations(dossier: &Dossier, footnotes: &markdown::Footnotes, out: &mut Vec<Diagnostic>) {
     let ids: BTreeSet<&str> = dossier.meta.claims.iter().map(|c| c.id.as_str()).collect();
     for reference in &footnotes.references {
         let label = reference.label.as_str();

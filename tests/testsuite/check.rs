@@ -112,6 +112,9 @@ cases! {
 const NOT_A_CASE: &[(Code, &str)] = &[
     (Code::UnreadableFile, "root reads any file; `unreadable_file_*` below cover it"),
     (Code::TemplateError, "themes are rendered by `build`, not read by `check`"),
+    (Code::ReverifyClaim, "needs git history: changed_since.rs covers it with a snapshot"),
+    (Code::DeadLink, "needs a web server: external.rs covers it with a snapshot"),
+    (Code::QuoteMissing, "needs a web server: external.rs covers it with a snapshot"),
 ];
 
 fn huge_file(wiki: Wiki) -> Wiki {

@@ -2,9 +2,18 @@
 //! checked by the real `dossier` executable with `today` pinned, plus property tests of the
 //! loader. Fixtures live in `tests/fixtures/`, snapshots in `tests/testsuite/snapshots/`.
 
+mod build;
+mod changed_since;
 mod check;
+mod contributing;
+mod corpus;
 mod exit_codes;
+mod external;
 mod formats;
 mod harness;
+mod local_server;
+mod netlify;
 mod new_schema;
 mod proptest_loader;
+mod search;
+mod serve;

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Whole-build benchmark (issue 7; not a test). For each corpus size (default 1,000 and 10,000
+# generated dossiers) it reports the medians of RUNS runs of:
+#   - `dossier build` (search index and minification included): wall, CPU (user+sys) and peak
+#     RSS from /usr/bin/time -v, per-stage times from the DOSSIER_LOG=info span lines, and the
+#     output's size;
+#   - Hugo building the same documents (when `hugo` is on PATH; Debian: apt-get install hugo),
+#     alternated with dossier build by build, and the dossier/Hugo ratio pair by pair;
+#   - `dossier check`, and a warm rebuild (build, edit one dossier, build again).
+# Highlighting and minification run inside render_dossiers and have no span of their own;
+# `cargo bench --bench stages` times them per code block and per page.
+#
+# Rerun:  bash scripts/bench.sh                  RUNS=5 SIZES="1000" bash scripts/bench.sh
+# Env:    RUNS (3), SIZES ("1000 10000"), BENCH_DIR (/tmp/dossier-bench), HUGO (hugo on PATH;
+#         HUGO=none skips it), MAX_LOAD (1.5) and WAIT_MAX (1200 s): wait up to WAIT_MAX for the
+#         1-minute load average to fall below MAX_LOAD before measuring (WAIT_MAX=0: don't).
+# Needs:  cargo, python3, GNU time (/usr/bin/time; Debian: apt-get install time).
+# The corpus comes from examples/gen_corpus.rs, the same shape as ../shared/bench/gen_corpus.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS="${RUNS:-3}"
+SIZES="${SIZES:-1000 10000}"
+WORK="${BENCH_DIR:-${TMPDIR:-/tmp}/dossier-bench}"
+MAX_LOAD="${MAX_LOAD:-1.5}"
+WAIT_MAX="${WAIT_MAX:-1200}"
+TODAY=2026-11-27
+TARGET="${CARGO_TARGET_DIR:-target}"
+BIN="$TARGET/release/dossier"
+GEN="$TARGET/release/examples/gen_corpus"
+HUGO_PEERS=../shared/bench/peers/hugo
+HUGO="${HUGO:-$(command -v hugo || true)}"
+[ "$HUGO" = none ] && HUGO=""
+
+/usr/bin/time -v true 2>/dev/null || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+cargo build --release --locked --quiet --bin dossier --example gen_corpus
+
+mkdir -p "$WORK"
+RUNS_DIR="$WORK/runs"
+rm -rf "$RUNS_DIR"
+mkdir -p "$RUNS_DIR"
+MANIFEST="$RUNS_DIR/manifest.tsv"
+: >"$MANIFEST"
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+wait_for_quiet_machine() {
+  local waited=0
+  while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' && [ "$waited" -lt "$WAIT_MAX" ]; do
+    [ "$waited" -eq 0 ] && echo "waiting up to ${WAIT_MAX}s for the 1-min load average ($(load1)) to fall below $MAX_LOAD" >&2
+    sleep 30
+    waited=$((waited + 30))
+  done
+  echo "load average before measuring: $(cut -d' ' -f1-3 /proc/loadavg) (waited ${waited}s)" >&2
+  echo "load_before	$(cut -d' ' -f1-3 /proc/loadavg)	waited ${waited}s" >>"$RUNS_DIR/machine.tsv"
+}
+
+# measure KIND TOOL SIZE RUN CMD...: runs CMD under /usr/bin/time -v, keeps its streams.
+measure() {
+  local kind=$1 tool=$2 size=$3 run=$4
+  shift 4
+  local base="$RUNS_DIR/$kind-$tool-$size-$run"
+  local code=0
+  /usr/bin/time -v -o "$base.time" "$@" >"$base.out" 2>"$base.err" || code=$?
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$tool" "$size" "$run" "$code" "$base" >>"$MANIFEST"
+  [ "$code" -eq 0 ] || echo "  $kind $tool $size run $run exited $code (see $base.err)" >&2
+}
+
+# `dossier build` with stage timings on stderr.
+BUILD=(env NO_COLOR=1 DOSSIER_LOG=info DOSSIER_TODAY="$TODAY" "$BIN" build)
+
+{
+  echo "cpu	$(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "memory	$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "dossier	$("$BIN" --version) ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', dirty'))"
+  echo "hugo	${HUGO:+$("$HUGO" version | cut -d' ' -f1-2)}"
+  echo "command	RUNS=$RUNS SIZES=\"$SIZES\" bash scripts/bench.sh"
+} >"$RUNS_DIR/machine.tsv"
+
+for n in $SIZES; do
+  echo "== $n dossiers: generating" >&2
+  "$GEN" --n "$n" --seed 1 --scaffold-from . --out "$WORK/wiki-$n" --force >&2
+  if [ -n "$HUGO" ]; then
+    peers=()
+    [ -d "$HUGO_PEERS" ] && peers=(--hugo-scaffold "$HUGO_PEERS")
+    "$GEN" --n "$n" --seed 1 --flavor hugo "${peers[@]}" --out "$WORK/hugo-$n" --force >&2
+  fi
+done
+
+wait_for_quiet_machine
+for n in $SIZES; do
+  echo "== $n dossiers: $RUNS full build(s) each${HUGO:+, alternating dossier and Hugo}" >&2
+  for run in $(seq "$RUNS"); do
+    # Every full build writes into an empty output directory (removing it is not timed).
+    rm -rf "$WORK/out-dossier-$n"
+    measure build dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n"
+    if [ -n "$HUGO" ]; then
+      rm -rf "$WORK/out-hugo-$n"
+      measure build hugo "$n" "$run" "$HUGO" --quiet -s "$WORK/hugo-$n" -d "$WORK/out-hugo-$n"
+    fi
+  done
+  echo "== $n dossiers: dossier check, warm rebuild" >&2
+  for run in $(seq "$RUNS"); do
+    measure check dossier "$n" "$run" env NO_COLOR=1 DOSSIER_TODAY="$TODAY" "$BIN" check --root "$WORK/wiki-$n"
+  done
+  # Warm rebuild: the previous build's output is in place; one dossier's body changes each run.
+  edited=$(find "$WORK/wiki-$n/content/providers" -name '*.md' | sort | head -n 1)
+  cp "$edited" "$WORK/edited.orig"
+  for run in $(seq "$RUNS"); do
+    printf '\nEdited for the warm-rebuild benchmark, run %s.\n' "$run" >>"$edited"
+    measure warm dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n"
+  done
+  cp "$WORK/edited.orig" "$edited"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load_after	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUNS_DIR/machine.tsv"
+
+python3 "$(dirname "$0")/bench_report.py" "$WORK"

@@ -1,0 +1,248 @@
+//! The HTTP side of the preview (axum): serves the in-memory output and nothing else, lays the
+//! error overlay over pages while the wiki has errors, and pushes reloads over server-sent
+//! events.
+
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::{Stream, StreamExt};
+
+use super::preview::Snapshot;
+use crate::diagnostics::overlay_html;
+
+/// The URL of the reload script `serve` adds to every page.
+pub const RELOAD_SCRIPT: &str = "/__dossier/reload.js";
+const EVENTS: &str = "/__dossier/events";
+
+/// What browsers are told after a rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Push {
+    Reload,
+    Styles,
+    /// The server is stopping: event streams end, so graceful shutdown is not held up by open
+    /// tabs (an SSE response never finishes by itself).
+    Stop,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub snapshot: Arc<RwLock<Snapshot>>,
+    pub pushes: broadcast::Sender<Push>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(RELOAD_SCRIPT, get(reload_script))
+        .route(EVENTS, get(events))
+        .fallback(get(page))
+        .with_state(state)
+}
+
+async fn reload_script() -> Response<Body> {
+    respond(StatusCode::OK, "text/javascript; charset=utf-8", include_str!("reload.js").as_bytes().to_vec())
+}
+
+async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream =
+        BroadcastStream::new(state.pushes.subscribe()).take_while(|push| !matches!(push, Ok(Push::Stop))).map(|push| {
+            // A browser that fell behind (lagged) reloads: it may have missed anything.
+            let data = match push {
+                Ok(Push::Styles) => "styles",
+                Ok(Push::Reload | Push::Stop) | Err(_) => "page",
+            };
+            Ok(Event::default().event("reload").data(data))
+        });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Body> {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
+    let snapshot = match state.snapshot.read() {
+        Ok(guard) => guard.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    match resolve(&snapshot, uri.path()) {
+        Resolved::File(path) => serve_file(&snapshot, &path, StatusCode::OK),
+        Resolved::Redirect(location) => {
+            let location = match uri.query() {
+                Some(query) => format!("{location}?{query}"),
+                None => location,
+            };
+            let mut response = respond(StatusCode::PERMANENT_REDIRECT, "text/plain; charset=utf-8", Vec::new());
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+        Resolved::NotFound if snapshot.output.files.contains_key("404.html") => {
+            serve_file(&snapshot, "404.html", StatusCode::NOT_FOUND)
+        }
+        // No good build yet (the wiki was broken from the start): show the problems anyway, on
+        // a page that reloads itself once they are fixed.
+        Resolved::NotFound if !snapshot.errors.is_empty() => {
+            let shell = format!(
+                "<!doctype html><html lang=en><head><meta charset=utf-8><title>dossier serve: errors</title><script src=\"{RELOAD_SCRIPT}\" defer></script></head><body></body></html>"
+            );
+            respond(
+                StatusCode::NOT_FOUND,
+                "text/html; charset=utf-8",
+                with_overlay(shell.as_bytes(), &overlay_html(&snapshot.errors)),
+            )
+        }
+        Resolved::NotFound => respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec()),
+    }
+}
+
+fn serve_file(snapshot: &Snapshot, path: &str, status: StatusCode) -> Response<Body> {
+    let Some(bytes) = snapshot.output.files.get(path) else {
+        return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec());
+    };
+    let content_type = content_type(path);
+    if content_type.starts_with("text/html") && !snapshot.errors.is_empty() {
+        return respond(status, content_type, with_overlay(bytes, &overlay_html(&snapshot.errors)));
+    }
+    respond(status, content_type, bytes.to_vec())
+}
+
+/// Inserts the overlay before `</body>` (or at the end when there is none).
+fn with_overlay(page: &[u8], overlay: &str) -> Vec<u8> {
+    let at = page.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(page.len());
+    let mut out = Vec::with_capacity(page.len() + overlay.len());
+    out.extend_from_slice(&page[..at]);
+    out.extend_from_slice(overlay.as_bytes());
+    out.extend_from_slice(&page[at..]);
+    out
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    File(String),
+    Redirect(String),
+    NotFound,
+}
+
+/// Maps a request path onto the output: `index.html` for directories, a redirect from `/x` to
+/// `/x/` where a page lives there, and 404 for anything that is not in the output, including
+/// every spelling of a path that climbs (`..`, `%2e%2e`, backslashes, NUL).
+pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Resolved {
+    let Some(decoded) = percent_decode(raw_path) else { return Resolved::NotFound };
+    if decoded.contains(['\\', '\0']) {
+        return Resolved::NotFound;
+    }
+    let rel = decoded.trim_start_matches('/');
+    if rel.split('/').any(|segment| segment == ".." || segment == ".") || rel.contains("//") {
+        return Resolved::NotFound;
+    }
+    let files = &snapshot.output.files;
+    let wanted = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_owned() };
+    if files.contains_key(&wanted) {
+        return Resolved::File(wanted);
+    }
+    if !rel.is_empty() && !rel.ends_with('/') && files.contains_key(&format!("{rel}/index.html")) {
+        return Resolved::Redirect(format!("/{rel}/"));
+    }
+    Resolved::NotFound
+}
+
+/// Decodes `%XX` escapes once; `None` when an escape is malformed or the result is not UTF-8.
+fn percent_decode(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("xml") if path.ends_with("feed.xml") => "application/atom+xml",
+        Some("xml") => "application/xml",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Output;
+
+    fn snapshot() -> Snapshot {
+        let mut output = Output::default();
+        output.insert("index.html", "<html><body>home</body></html>");
+        output.insert("providers/a/index.html", "a");
+        output.insert("static/style.css", "css");
+        Snapshot { output: Arc::new(output), ..Snapshot::default() }
+    }
+
+    #[test]
+    fn directories_serve_index_and_bare_paths_redirect() {
+        let s = snapshot();
+        assert_eq!(resolve(&s, "/"), Resolved::File("index.html".into()));
+        assert_eq!(resolve(&s, "/providers/a/"), Resolved::File("providers/a/index.html".into()));
+        assert_eq!(resolve(&s, "/providers/a"), Resolved::Redirect("/providers/a/".into()));
+        assert_eq!(resolve(&s, "/static/style.css"), Resolved::File("static/style.css".into()));
+        assert_eq!(resolve(&s, "/providers/b/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn traversal_in_any_spelling_is_not_found() {
+        let s = snapshot();
+        for path in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E/%2e%2e/x",
+            "/%252e%252e/x",
+            "/providers/..%2f..%2fx",
+            "/..\\x",
+            "/%5c..%5cx",
+            "/a/%00",
+            "/%zz",
+            "//etc/passwd",
+            "/./index.html",
+        ] {
+            assert_eq!(resolve(&s, path), Resolved::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn overlay_goes_before_the_body_end() {
+        let page = with_overlay(b"<html><body>x</BODY></html>", "<div>o</div>");
+        assert_eq!(String::from_utf8(page).unwrap(), "<html><body>x<div>o</div></BODY></html>");
+    }
+}

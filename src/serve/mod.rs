@@ -1,0 +1,153 @@
+//! `dossier serve`'s machinery: a preview rebuilt on every edit and served from memory.
+//!
+//! Three parts, each in its own file: `watch` (notify) reports change sets, `preview` rebuilds
+//! synchronously on a thread of its own, and `http` (axum on tokio) serves the newest snapshot
+//! and pushes reloads. Async stays in this module.
+
+mod http;
+mod preview;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock, mpsc};
+
+use anyhow::Context;
+use tokio::sync::broadcast;
+
+use crate::diagnostics::FileSources;
+use crate::model::Date;
+use crate::render::Settings;
+pub use http::resolve;
+use http::{AppState, Push, RELOAD_SCRIPT};
+pub use preview::{Outcome, Preview, Snapshot};
+use watch::ChangeSet;
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub poll: bool,
+}
+
+/// How many ports after the requested one are tried when it is taken.
+const PORT_ATTEMPTS: u16 = 20;
+
+/// Runs the preview until Ctrl-C.
+pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let listener = runtime.block_on(bind(options.bind, options.port))?;
+    let address = listener.local_addr().context("cannot read the bound address")?;
+    let url = format!("http://{address}/");
+    let settings = Settings {
+        today,
+        base_url: Some(url.clone()),
+        drafts: true,
+        edited: crate::history::edit_dates(&options.root),
+        noindex: true,
+        reload_script: Some(RELOAD_SCRIPT.to_owned()),
+    };
+    let (mut preview, outcome) = Preview::start(&options.root, today, settings)?;
+    report(&options.root, &preview, &outcome);
+    let snapshot = Arc::new(RwLock::new(preview.snapshot().clone()));
+    let (pushes, _) = broadcast::channel(64);
+    let (changes_tx, changes_rx) = mpsc::channel::<ChangeSet>();
+    let _watching = watch::watch(&options.root, options.poll, move |changes| {
+        let _ = changes_tx.send(changes);
+    })?;
+    let shared = Arc::clone(&snapshot);
+    let push = pushes.clone();
+    let root = options.root.clone();
+    std::thread::Builder::new()
+        .name("dossier-rebuild".into())
+        .spawn(move || rebuild_loop(&root, &mut preview, &changes_rx, &shared, &push))
+        .context("cannot start the rebuild thread")?;
+    println!("serving {} at {url} (Ctrl-C to stop)", options.root.display());
+    if options.open {
+        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+    }
+    let app = http::router(AppState { snapshot, pushes: pushes.clone() });
+    runtime.block_on(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                let _ = pushes.send(Push::Stop);
+            })
+            .await
+    })?;
+    println!("stopped");
+    Ok(())
+}
+
+/// Binds `port`, or the next free one when it is taken (saying so).
+async fn bind(ip: IpAddr, port: u16) -> anyhow::Result<tokio::net::TcpListener> {
+    let mut last_error = None;
+    for offset in 0..PORT_ATTEMPTS {
+        let candidate = if port == 0 { 0 } else { port.saturating_add(offset) };
+        match tokio::net::TcpListener::bind(SocketAddr::new(ip, candidate)).await {
+            Ok(listener) => {
+                if offset > 0 {
+                    eprintln!("port {port} is in use; using {candidate}");
+                }
+                return Ok(listener);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 => last_error = Some(e),
+            Err(e) => return Err(e).with_context(|| format!("cannot listen on {ip}:{candidate}")),
+        }
+    }
+    let error = last_error.map_or_else(|| "no attempt made".to_owned(), |e| e.to_string());
+    anyhow::bail!(
+        "ports {port} to {} on {ip} are all in use ({error}); pass --port",
+        port.saturating_add(PORT_ATTEMPTS - 1)
+    )
+}
+
+/// Applies change sets as they come, coalescing bursts, until the watcher goes away.
+fn rebuild_loop(
+    root: &std::path::Path,
+    preview: &mut Preview,
+    changes: &mpsc::Receiver<ChangeSet>,
+    shared: &RwLock<Snapshot>,
+    pushes: &broadcast::Sender<Push>,
+) {
+    while let Ok(mut batch) = changes.recv() {
+        while let Ok(more) = changes.try_recv() {
+            batch.merge(more);
+        }
+        let outcome = match preview.apply(&batch) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                eprintln!("dossier: error: {error:#}");
+                continue;
+            }
+        };
+        match shared.write() {
+            Ok(mut guard) => *guard = preview.snapshot().clone(),
+            Err(poisoned) => *poisoned.into_inner() = preview.snapshot().clone(),
+        }
+        let _ = pushes.send(if matches!(outcome, Outcome::StylesRebuilt { .. }) { Push::Styles } else { Push::Reload });
+        report(root, preview, &outcome);
+    }
+}
+
+fn report(root: &std::path::Path, preview: &Preview, outcome: &Outcome) {
+    match outcome {
+        Outcome::Rebuilt { elapsed, pages } => println!("rebuilt {pages} pages in {elapsed:.1?}"),
+        Outcome::StylesRebuilt { elapsed } => println!("restyled in {elapsed:.1?}"),
+        Outcome::Failed { errors } => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = crate::diagnostics::print_human(
+                &mut stderr,
+                &preview.snapshot().errors,
+                &mut FileSources::new(root),
+                false,
+            );
+            eprintln!("{errors} problem(s): still serving the last good pages");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! `check --changed-since REF` on throwaway git repositories: only the files a change touched
+//! are reported, the re-verify rule compares old and new claims, uncommitted edits count, and
+//! a missing base (a shallow clone) fails with advice instead of a wrong answer.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::{Outcome, Wiki};
+
+const DOSSIER: &str = "content/providers/examplemail.md";
+
+/// Runs git in `dir` with a fixed identity and no user or system configuration.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.test")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.test")
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A copy of `minimal` committed on `main`, with a `pr` branch checked out.
+fn repo(base: Wiki) -> Wiki {
+    git(base.root(), &["init", "-q", "-b", "main"]);
+    commit_all(&base, "base");
+    git(base.root(), &["checkout", "-q", "-b", "pr"]);
+    base
+}
+
+pub fn commit_all(wiki: &Wiki, message: &str) {
+    git(wiki.root(), &["add", "-A"]);
+    git(wiki.root(), &["commit", "-q", "--allow-empty", "-m", message]);
+}
+
+/// Replaces `from` with `to` in the file at `rel`; `from` must be there.
+fn edit(wiki: Wiki, rel: &str, from: &str, to: &str) -> Wiki {
+    let text = wiki.read(rel);
+    assert!(text.contains(from), "{rel} has no `{from}`");
+    let changed = text.replacen(from, to, 1);
+    wiki.write(rel, changed)
+}
+
+fn changed_since(wiki: &Wiki, base: &str) -> Outcome {
+    wiki.check().args(["--changed-since", base, "--format", "json"]).run()
+}
+
+fn codes(run: &Outcome) -> Vec<(String, String, u32, u32)> {
+    run.findings().into_iter().map(|f| (f.code, f.path, f.line, f.column)).collect()
+}
+
+#[test]
+fn reworded_claim_without_a_new_verified_date_is_flagged() {
+    let wiki = repo(Wiki::minimal());
+    let wiki = edit(wiki, DOSSIER, "text: Outgoing mail is DKIM-signed.", "text: All outgoing mail is DKIM-signed.");
+    commit_all(&wiki, "reword");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(0);
+    assert_eq!(codes(&run), [("reverify-claim".into(), DOSSIER.into(), 23, 15)]);
+    let finding = &run.findings()[0];
+    assert_eq!(finding.severity, "warning");
+    assert!(finding.message.contains("re-verify and update verified"), "{}", finding.message);
+
+    let human = wiki.check().args(["--changed-since", "main"]).run();
+    human.assert_code(0);
+    insta::assert_snapshot!("reverify_claim", human.stdout);
+    wiki.check().args(["--changed-since", "main", "--deny-warnings"]).run().assert_code(1);
+}
+
+#[test]
+fn updating_verified_with_the_text_satisfies_the_rule() {
+    let wiki = repo(Wiki::minimal());
+    let wiki = edit(wiki, DOSSIER, "text: Outgoing mail is DKIM-signed.", "text: All outgoing mail is DKIM-signed.");
+    let wiki = edit(
+        wiki,
+        DOSSIER,
+        "    impact: positive\n    verified: 2026-10-01",
+        "    impact: positive\n    verified: 2026-11-20",
+    );
+    commit_all(&wiki, "reword and re-verify");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(0);
+    assert!(run.findings().is_empty(), "{:?}", run.findings());
+}
+
+#[test]
+fn a_changed_named_source_flags_every_claim_citing_it() {
+    let wiki = repo(Wiki::minimal());
+    let wiki = edit(wiki, DOSSIER, "url: https://examplemail.test/pricing", "url: https://examplemail.test/plans");
+    commit_all(&wiki, "move the pricing page");
+    let run = changed_since(&wiki, "main");
+    assert_eq!(codes(&run), [("reverify-claim".into(), DOSSIER.into(), 36, 15)]);
+    assert!(run.findings()[0].message.contains("changed its sources"), "{}", run.findings()[0].message);
+}
+
+#[test]
+fn an_archive_link_or_access_date_alone_needs_no_re_verification() {
+    let wiki = repo(Wiki::minimal());
+    let wiki = edit(wiki, DOSSIER, "    accessed: 2026-10-01\n    archive:", "    accessed: 2026-11-01\n    archive:");
+    commit_all(&wiki, "re-read pricing");
+    assert!(changed_since(&wiki, "main").findings().is_empty());
+}
+
+#[test]
+fn uncommitted_edits_count() {
+    let wiki = repo(Wiki::minimal());
+    let wiki = edit(wiki, DOSSIER, "includes 10 GB of storage", "includes 20 GB of storage");
+    let run = changed_since(&wiki, "main");
+    assert_eq!(codes(&run), [("reverify-claim".into(), DOSSIER.into(), 36, 15)]);
+}
+
+#[test]
+fn only_findings_in_changed_files_are_shown() {
+    // The base already has a stale claim in another dossier: not this change's business.
+    let stale = Wiki::minimal().read(DOSSIER).replace("2026-10-01", "2024-01-01").replace("2026-09-12", "2024-01-01");
+    let wiki = repo(Wiki::minimal().write("content/providers/oldmail.md", stale));
+    wiki.check().args(["--format", "json"]).run().assert_code(0);
+    assert!(wiki.check().args(["--format", "json"]).run().findings().iter().any(|f| f.code == "stale-claim"));
+
+    // The change adds a dossier whose source lacks an archive link.
+    let new = Wiki::minimal().read(DOSSIER).replacen(
+        "    archive: https://web.archive.org/web/20261001000000/https://examplemail.test/pricing\n",
+        "",
+        1,
+    );
+    let wiki = wiki.write("content/providers/newmail.md", new);
+    commit_all(&wiki, "add newmail");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(0);
+    assert_eq!(codes(&run), [("missing-archive".into(), "content/providers/newmail.md".into(), 10, 10)]);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    let github = wiki.check().args(["--changed-since", "main", "--format", "github"]).run();
+    github.assert_code(0);
+    assert_eq!(github.stdout.lines().count(), 1, "{}", github.stdout);
+    assert!(github.stdout.starts_with("::warning file=content/providers/newmail.md,line=10,col=10,"));
+}
+
+#[test]
+fn errors_outside_the_change_still_fail_the_check() {
+    // A category loses a fact column: the untouched dossier that fills it no longer checks.
+    let wiki = repo(Wiki::minimal());
+    let category = "content/categories/email-hosting.md";
+    let text = wiki.read(category);
+    let start = text.find("  - key: dkim").expect("the category declares dkim");
+    let end = text[start + 1..].find("  - key:").map_or(text.len(), |i| start + 1 + i);
+    let wiki = wiki.write(category, format!("{}{}", &text[..start], &text[end..]));
+    commit_all(&wiki, "drop the dkim column");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(1);
+    assert!(run.findings().is_empty(), "nothing in the changed file itself: {:?}", run.findings());
+    assert!(
+        run.stderr.contains("1 error in files not changed since main also fail") && run.stderr.contains(DOSSIER),
+        "{}",
+        run.stderr
+    );
+    let github = wiki.check().args(["--changed-since", "main", "--format", "github"]).run();
+    github.assert_code(1);
+    assert!(
+        github.stdout.starts_with("::error title=dossier check::1 error in files not changed"),
+        "{}",
+        github.stdout
+    );
+}
+
+#[test]
+fn a_shallow_clone_without_the_base_fails_with_advice() {
+    let origin = repo(Wiki::minimal());
+    let origin = edit(origin, DOSSIER, "10 GB", "20 GB");
+    commit_all(&origin, "second");
+    let clone = tempfile::tempdir().expect("a temp dir");
+    let url = format!("file://{}", origin.root().display());
+    let status = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(clone.path().join("wiki"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .status()
+        .expect("run git clone");
+    assert!(status.success());
+    let root = clone.path().join("wiki");
+    let run = crate::harness::dossier()
+        .args(["check", "--changed-since", "HEAD~1", "--root"])
+        .arg(&root)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .run();
+    run.assert_code(2);
+    assert!(run.stderr.contains("HEAD~1") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing is reported without a base: {}", run.stdout);
+}
+
+#[test]
+fn outside_git_the_tool_fails_cleanly() {
+    let wiki = Wiki::minimal();
+    let ceiling = wiki.root().parent().expect("a temp dir has a parent").to_path_buf();
+    let run = wiki.check().args(["--changed-since", "main"]).env("GIT_CEILING_DIRECTORIES", &ceiling).run();
+    run.assert_code(2);
+    assert!(run.stderr.contains("cannot find the changes since `main`"), "{}", run.stderr);
+    let run = wiki.check().arg("--changed-since=--output=x").run();
+    run.assert_code(2);
+    assert!(run.stderr.contains("is not a git ref"), "{}", run.stderr);
+}

@@ -1,0 +1,122 @@
+//! The contributor path's own files: CONTRIBUTING.md's worked example passes `dossier check`,
+//! the workflows run what README and CONTRIBUTING promise, and the issue forms and pull-request
+//! template are well-formed and ask for what review needs.
+
+use serde_json::Value;
+
+use crate::harness::{Wiki, manifest_dir};
+use crate::netlify::copy_tree;
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(manifest_dir().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+}
+
+fn yaml(rel: &str) -> Value {
+    serde_saphyr::from_str(&read(rel)).unwrap_or_else(|e| panic!("{rel} is not valid YAML: {e}"))
+}
+
+/// Every `run:` line of a workflow's jobs, joined.
+fn runs(workflow: &Value) -> String {
+    let mut all = String::new();
+    for job in workflow["jobs"].as_object().expect("jobs").values() {
+        for step in job["steps"].as_array().expect("steps") {
+            if let Some(run) = step["run"].as_str() {
+                all.push_str(run);
+                all.push('\n');
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn the_worked_example_passes_check() {
+    let text = read("CONTRIBUTING.md");
+    let start = text.find("<!-- worked-example: start").expect("the example's start marker");
+    let end = text.find("<!-- worked-example: end").expect("the example's end marker");
+    let block = &text[start..end];
+    let example = block.split("```markdown\n").nth(1).and_then(|b| b.split("\n```").next()).expect("a markdown block");
+    let wiki = Wiki::empty();
+    copy_tree(&manifest_dir().join("content"), &wiki.path("content"));
+    let wiki = wiki.write("content/providers/fjordmail.md", format!("{example}\n"));
+    let run = wiki.check().args(["--format", "json"]).run();
+    run.assert_code(0);
+    let about_example: Vec<_> = run.findings().into_iter().filter(|f| f.path.ends_with("fjordmail.md")).collect();
+    assert!(about_example.is_empty(), "the worked example has findings: {about_example:?}");
+}
+
+#[test]
+fn ci_checks_what_a_pull_request_touched_and_builds_main() {
+    let ci = yaml(".github/workflows/ci.yml");
+    assert!(ci["on"]["pull_request"].is_object() || ci["on"]["pull_request"].is_null());
+    assert_eq!(ci["on"]["push"]["branches"][0], "main");
+    let steps = ci["jobs"]["check"]["steps"].as_array().expect("steps");
+    assert!(steps.iter().any(
+        |s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/checkout@")) && s["with"]["fetch-depth"] == 0
+    ));
+    let runs = runs(&ci);
+    for needed in [
+        "cargo fmt --all -- --check",
+        "cargo clippy --all-targets --locked -- -D warnings",
+        "cargo test --locked",
+        r#"check --format github --changed-since "origin/${{ github.base_ref }}""#,
+        "-- build",
+    ] {
+        assert!(runs.contains(needed), "ci.yml does not run `{needed}`");
+    }
+}
+
+#[test]
+fn a_weekly_job_checks_external_links_and_keeps_the_report() {
+    let weekly = yaml(".github/workflows/external-links.yml");
+    assert!(weekly["on"]["schedule"][0]["cron"].as_str().is_some_and(|c| c.split(' ').count() == 5));
+    assert!(runs(&weekly).contains("check --external"));
+    let steps = weekly["jobs"]["links"]["steps"].as_array().expect("steps");
+    assert!(steps.iter().any(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@"))));
+}
+
+#[test]
+fn issue_forms_are_well_formed() {
+    for form in ["correction", "new-provider", "right-of-reply"] {
+        let rel = format!(".github/ISSUE_TEMPLATE/{form}.yml");
+        let form = yaml(&rel);
+        for key in ["name", "description"] {
+            assert!(form[key].as_str().is_some_and(|s| !s.is_empty()), "{rel} lacks {key}");
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for element in form["body"].as_array().expect("a body") {
+            let kind = element["type"].as_str().expect("a type");
+            assert!(["markdown", "input", "textarea", "dropdown", "checkboxes"].contains(&kind), "{rel}: {kind}");
+            if kind != "markdown" {
+                assert!(ids.insert(element["id"].as_str().expect("an id").to_owned()), "{rel}: duplicate id");
+                assert!(element["attributes"]["label"].as_str().is_some(), "{rel}: an element without a label");
+            }
+            if kind == "dropdown" {
+                assert!(!element["attributes"]["options"].as_array().expect("options").is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_pull_request_template_asks_what_review_needs() {
+    let template = read(".github/pull_request_template.md").to_lowercase();
+    for topic in ["sources", "archive", "verified", "conflict of interest", "two"] {
+        assert!(template.contains(topic), "the pull-request template does not mention {topic}");
+    }
+}
+
+#[test]
+fn readme_gives_the_contributor_path_in_five_steps_and_the_deploy_in_three() {
+    let readme = read("README.md");
+    for (heading, steps) in [("## Contributing in five steps", 5), ("## Deploying to Netlify in three steps", 3)] {
+        let start = readme.find(heading).unwrap_or_else(|| panic!("README lacks `{heading}`"));
+        let section = &readme[start + heading.len()..];
+        let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+        let numbered: Vec<&str> = section
+            .lines()
+            .filter(|l| l.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())))
+            .collect();
+        assert_eq!(numbered.len(), steps, "{heading}: {numbered:?}");
+    }
+}
