@@ -104,7 +104,7 @@ for n in $SIZES; do
     measure check dossier "$n" "$run" env NO_COLOR=1 DOSSIER_TODAY="$TODAY" "$BIN" check --root "$WORK/wiki-$n"
   done
   # Warm rebuild: the previous build's output is in place; one dossier's body changes each run.
-  edited=$(find "$WORK/wiki-$n/content/providers" -name '*.md' | sort | head -n 1)
+  edited=$(find "$WORK/wiki-$n/content/providers" -name '*.md' | LC_ALL=C sort | sed -n 1p)
   cp "$edited" "$WORK/edited.orig"
   for run in $(seq "$RUNS"); do
     printf '\nEdited for the warm-rebuild benchmark, run %s.\n' "$run" >>"$edited"

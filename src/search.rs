@@ -49,7 +49,17 @@ pub struct Record {
 /// Safe to call from inside a tokio runtime: the index is built on a thread of its own.
 pub fn index_site(site: &Site, base_path: &str, today: Date, drafts: bool) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let records = tracing::info_span!("search records").in_scope(|| records(site, base_path, today, drafts));
-    let language = site.config.as_ref().map_or("en", |c| c.language.as_str()).to_owned();
+    index_records(records, language_of(site))
+}
+
+/// The language the index stems words for: the site's.
+pub fn language_of(site: &Site) -> String {
+    site.config.as_ref().map_or("en", |c| c.language.as_str()).to_owned()
+}
+
+/// Builds the index bundle from records made earlier (by [`records`]), so `serve` can index on
+/// a thread of its own without holding the site.
+pub fn index_records(records: Vec<Record>, language: String) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     std::thread::scope(|scope| {
         scope
             .spawn(move || {
@@ -195,7 +205,7 @@ fn push_words(content: &mut String, text: &str) {
 async fn build_bundle(records: Vec<Record>, language: String) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let options = PagefindServiceConfig::builder().force_language(language.clone()).build();
     let mut index = PagefindIndex::new(Some(options)).context("cannot configure the search indexer")?;
-    let adding = tracing::info_span!("search add records", count = records.len()).entered();
+    let (count, adding) = (records.len(), std::time::Instant::now());
     for record in records {
         let url = record.url.clone();
         index
@@ -210,12 +220,13 @@ async fn build_bundle(records: Vec<Record>, language: String) -> anyhow::Result<
             .await
             .with_context(|| format!("cannot index {url}"))?;
     }
-    drop(adding);
-    let _building = tracing::info_span!("search build index").entered();
+    tracing::info!(records = count, elapsed = ?adding.elapsed(), "search records fed to Pagefind");
+    let building = std::time::Instant::now();
     let files: Vec<(String, Vec<u8>)> = (index.get_files().await.context("cannot build the search index")?)
         .into_iter()
         .map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents))
         .collect();
+    tracing::info!(files = files.len(), elapsed = ?building.elapsed(), "search index built");
     let wasm = used_wasm(&files);
     Ok(files
         .into_iter()

@@ -1,8 +1,10 @@
 //! Pages built from many dossiers: home, category tables, tag and jurisdiction listings,
 //! maintenance, plus the standalone pages, search page and 404.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::views::Summary;
@@ -15,13 +17,66 @@ use crate::site::Site;
 
 type Result<T> = std::result::Result<T, Diagnostic>;
 
-pub fn render_listings(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
-    home(site, done, r, out)?;
-    for slug in site.categories.keys() {
-        category(site, slug, done, r, out)?;
+/// Listing pages from the previous run, by output path, with the key of what they showed.
+pub type ListingCache = HashMap<String, (u64, Arc<[u8]>)>;
+
+/// A listing page's key: the dossiers it shows (their keys cover their content, the theme and
+/// the settings) and the site-wide key (for listings that show none).
+fn listing_key(r: &Renderer, path: &str, extra: u64, dossiers: &[&RenderedDossier]) -> u64 {
+    let mut text = format!("{path}|{}|{extra}", r.global_key);
+    for d in dossiers {
+        text.push_str(&format!("|{}", d.key));
     }
-    terms(done, r, out, TermKind::Tag)?;
-    terms(done, r, out, TermKind::Jurisdiction)?;
+    crate::load::content_hash(text.as_bytes())
+}
+
+/// A rendered listing page: where it goes, its key, its bytes.
+type CachedPage = (String, u64, Arc<[u8]>);
+
+/// Renders the pages in parallel, reusing each one whose key is unchanged since `previous`.
+fn render_cached<T: Sync>(
+    jobs: Vec<(String, u64, T)>,
+    previous: &ListingCache,
+    next: &mut ListingCache,
+    out: &mut Output,
+    render: impl Fn(&T) -> Result<Vec<u8>> + Sync,
+) -> Result<()> {
+    let pages: Vec<Result<CachedPage>> = jobs
+        .par_iter()
+        .map(|(path, key, job)| match previous.get(path).filter(|(k, _)| k == key) {
+            Some((_, bytes)) => Ok((path.clone(), *key, Arc::clone(bytes))),
+            None => render(job).map(|bytes| (path.clone(), *key, Arc::from(bytes))),
+        })
+        .collect();
+    for page in pages {
+        let (path, key, bytes) = page?;
+        out.files.insert(path.clone(), Arc::clone(&bytes));
+        next.insert(path, (key, bytes));
+    }
+    Ok(())
+}
+
+pub fn render_listings(
+    site: &Site,
+    done: &[RenderedDossier],
+    r: &Renderer,
+    out: &mut Output,
+    cache: &mut ListingCache,
+) -> Result<()> {
+    let previous = std::mem::take(cache);
+    home(site, done, r, out)?;
+    let category_jobs: Vec<(String, u64, &String)> = site
+        .categories
+        .iter()
+        .map(|(slug, c)| {
+            let members: Vec<&RenderedDossier> = done.iter().filter(|d| d.category == *slug).collect();
+            let path = format!("categories/{slug}/index.html");
+            (path.clone(), listing_key(r, &path, c.hash, &members), slug)
+        })
+        .collect();
+    render_cached(category_jobs, &previous, cache, out, |slug| category(site, slug, done, r))?;
+    terms(done, r, out, TermKind::Tag, &previous, cache)?;
+    terms(done, r, out, TermKind::Jurisdiction, &previous, cache)?;
     maintenance(site, done, r, out)?;
     for page in site.pages.values().filter(|p| r.settings.drafts || !p.meta.draft) {
         let html = standalone(page, r, "page.html", &format!("{}/", page.slug))?;
@@ -181,8 +236,8 @@ fn display_value(value: &FactValue, unit: Option<&str>) -> (String, String) {
     }
 }
 
-fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
-    let Some(category) = site.categories.get(slug) else { return Ok(()) };
+fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer) -> Result<Vec<u8>> {
+    let Some(category) = site.categories.get(slug) else { return Ok(Vec::new()) };
     let columns: Vec<Column> = category
         .meta
         .facts
@@ -231,10 +286,7 @@ fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer, out
         columns,
         rows,
     };
-    let html =
-        r.page("category.html", (&view.name, &view.description, &view.url, body.has_code), &[("category", &view)])?;
-    out.insert(format!("categories/{slug}/index.html"), html);
-    Ok(())
+    r.page("category.html", (&view.name, &view.description, &view.url, body.has_code), &[("category", &view)])
 }
 
 #[derive(Clone, Copy)]
@@ -259,15 +311,22 @@ struct ListingView {
     terms: Vec<Term>,
 }
 
-fn terms(done: &[RenderedDossier], r: &Renderer, out: &mut Output, kind: TermKind) -> Result<()> {
-    let mut groups: BTreeMap<String, Vec<&Summary>> = BTreeMap::new();
+fn terms(
+    done: &[RenderedDossier],
+    r: &Renderer,
+    out: &mut Output,
+    kind: TermKind,
+    previous: &ListingCache,
+    next: &mut ListingCache,
+) -> Result<()> {
+    let mut groups: BTreeMap<String, Vec<&RenderedDossier>> = BTreeMap::new();
     for d in done {
         let keys: Vec<String> = match kind {
             TermKind::Tag => d.tags.clone(),
             TermKind::Jurisdiction => d.summary.jurisdiction.iter().map(|j| j.to_ascii_lowercase()).collect(),
         };
         for key in keys {
-            groups.entry(key).or_default().push(&d.summary);
+            groups.entry(key).or_default().push(d);
         }
     }
     let (dir, single, plural) = match kind {
@@ -278,8 +337,15 @@ fn terms(done: &[RenderedDossier], r: &Renderer, out: &mut Output, kind: TermKin
         TermKind::Tag => key.to_owned(),
         TermKind::Jurisdiction => key.to_ascii_uppercase(),
     };
-    let mut index = Vec::new();
-    for (key, providers) in &groups {
+    type TermJob<'a> = (String, u64, (&'a String, &'a Vec<&'a RenderedDossier>));
+    let jobs: Vec<TermJob> = groups
+        .iter()
+        .map(|(key, members)| {
+            let path = format!("{dir}/{key}/index.html");
+            (path.clone(), listing_key(r, &path, 0, members), (key, members))
+        })
+        .collect();
+    render_cached(jobs, previous, next, out, |(key, members)| {
         let url = r.links.path(&format!("{dir}/{key}/"));
         let heading = match kind {
             TermKind::Tag => format!("Providers tagged “{key}”"),
@@ -288,16 +354,20 @@ fn terms(done: &[RenderedDossier], r: &Renderer, out: &mut Output, kind: TermKin
         let view = ListingView {
             kind: single,
             heading: heading.clone(),
-            intro: format!("{} {}.", providers.len(), if providers.len() == 1 { "provider" } else { "providers" }),
-            providers: providers.iter().map(|s| (*s).clone()).collect(),
+            intro: format!("{} {}.", members.len(), if members.len() == 1 { "provider" } else { "providers" }),
+            providers: members.iter().map(|d| d.summary.clone()).collect(),
             terms: Vec::new(),
         };
-        out.insert(
-            format!("{dir}/{key}/index.html"),
-            r.page("listing.html", (&heading, &view.intro, &url, false), &[("listing", &view)])?,
-        );
-        index.push(Term { name: display(key), url, count: providers.len() });
-    }
+        r.page("listing.html", (&heading, &view.intro, &url, false), &[("listing", &view)])
+    })?;
+    let index: Vec<Term> = groups
+        .iter()
+        .map(|(key, members)| Term {
+            name: display(key),
+            url: r.links.path(&format!("{dir}/{key}/")),
+            count: members.len(),
+        })
+        .collect();
     let heading = match kind {
         TermKind::Tag => "All tags".to_owned(),
         TermKind::Jurisdiction => "All jurisdictions".to_owned(),
@@ -323,10 +393,13 @@ const MAINTENANCE_SHOWN: usize = 500;
 
 #[derive(Serialize, Clone)]
 struct StaleItem {
+    /// The claim's Markdown, for the JSON list; the page shows `text_html`.
+    text: String,
     provider: String,
     provider_url: String,
     claim_id: String,
     claim_url: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     text_html: String,
     verified: String,
     days_past: i64,
@@ -344,10 +417,12 @@ struct UnarchivedItem {
 
 #[derive(Serialize, Clone)]
 struct UnansweredItem {
+    text: String,
     provider: String,
     provider_url: String,
     claim_id: String,
     claim_url: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     text_html: String,
 }
 
@@ -376,7 +451,8 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
                     provider_url: url.clone(),
                     claim_id: facts.id.clone(),
                     claim_url: claim_url(&facts.id),
-                    text_html: markdown::render_inline(&claim.text, &r.links.base_path),
+                    text: claim.text.value.clone(),
+                    text_html: String::new(),
                     verified: facts.verified.to_string(),
                     days_past,
                 };
@@ -406,7 +482,8 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
                     provider_url: url.clone(),
                     claim_id: claim.id.value.clone(),
                     claim_url: claim_url(&claim.id),
-                    text_html: markdown::render_inline(&claim.text, &r.links.base_path),
+                    text: claim.text.value.clone(),
+                    text_html: String::new(),
                 });
             }
         }
@@ -424,6 +501,14 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
     view.stale.truncate(MAINTENANCE_SHOWN);
     view.unarchived.truncate(MAINTENANCE_SHOWN);
     view.unanswered.truncate(MAINTENANCE_SHOWN);
+    // Markdown is rendered for the shown entries only: at 10,000 dossiers the lists run to
+    // tens of thousands.
+    for item in &mut view.stale {
+        item.text_html = markdown::render_inline(&item.text, &r.links.base_path);
+    }
+    for item in &mut view.unanswered {
+        item.text_html = markdown::render_inline(&item.text, &r.links.base_path);
+    }
     view.full_list_url = r.links.path("api/maintenance.json");
     let url = r.links.path("maintenance/");
     let title = "Maintenance";

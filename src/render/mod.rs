@@ -110,6 +110,8 @@ struct Dev {
 /// One dossier, rendered and summarised for the listings.
 #[derive(Clone)]
 struct RenderedDossier {
+    /// What the page was rendered from ([`dossier_key`]); listings showing it depend on it.
+    key: u64,
     summary: Summary,
     claims: Vec<ClaimFacts>,
     category: String,
@@ -121,6 +123,8 @@ type Files = Vec<(String, Arc<[u8]>)>;
 
 /// What every page render shares.
 struct Renderer<'a> {
+    /// Hash of everything every page depends on: version, settings, theme, build options, today.
+    global_key: u64,
     theme: &'a Theme,
     links: Links,
     settings: &'a Settings,
@@ -157,6 +161,7 @@ impl Renderer<'_> {
 #[derive(Default)]
 pub struct RenderCache {
     dossiers: HashMap<String, Cached>,
+    listings: listings::ListingCache,
 }
 
 #[derive(Clone)]
@@ -212,7 +217,18 @@ pub fn render_site(
     theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
     let syntax_css =
         assets::SyntaxCss { light: links.path(&assets.syntax_css.light), dark: links.path(&assets.syntax_css.dark) };
-    let renderer = Renderer { theme, links, settings, syntax_css };
+    let global = format!(
+        "{}|{}|{}|{}|{base_url}|{}|{:?}|{}",
+        env!("CARGO_PKG_VERSION"),
+        site.config_hash,
+        theme.hash,
+        settings.today,
+        settings.noindex,
+        settings.reload_script,
+        settings.drafts
+    );
+    let renderer =
+        Renderer { global_key: crate::load::content_hash(global.as_bytes()), theme, links, settings, syntax_css };
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| settings.drafts || !d.meta.draft).collect();
     let rendered: Vec<Result<(String, Cached), Diagnostic>> = {
         let _span = tracing::info_span!("render_dossiers", count = dossiers.len()).entered();
@@ -222,7 +238,7 @@ pub fn render_site(
                 let key = dossier_key(site, d, renderer.theme, settings, &base_url);
                 match cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
                     Some(hit) => Ok((d.slug.clone(), hit.clone())),
-                    None => render_dossier(site, d, &renderer)
+                    None => render_dossier(site, d, &renderer, key)
                         .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files })),
                 }
             })
@@ -243,7 +259,7 @@ pub fn render_site(
     }
     cache.dossiers = next;
     let _span = tracing::info_span!("render_listings").entered();
-    if let Err(e) = listings::render_listings(site, &done, &renderer, &mut output) {
+    if let Err(e) = listings::render_listings(site, &done, &renderer, &mut output, &mut cache.listings) {
         errors.push(e);
     }
     feeds::write_feeds(site, config, &done, &renderer, &mut output);
@@ -255,7 +271,12 @@ pub fn render_site(
     }
 }
 
-fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(RenderedDossier, Files), Diagnostic> {
+fn render_dossier(
+    site: &Site,
+    dossier: &Dossier,
+    r: &Renderer,
+    key: u64,
+) -> Result<(RenderedDossier, Files), Diagnostic> {
     let (view, summary, claims, has_code) =
         views::provider_view(site, dossier, r.settings, &r.links, &r.theme.reserved_ids);
     let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
@@ -263,6 +284,7 @@ fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(Rende
     let base = format!("providers/{}/", dossier.slug);
     let files = vec![(format!("{base}index.html"), Arc::from(html)), (format!("{base}index.json"), Arc::from(json))];
     let rendered = RenderedDossier {
+        key,
         summary,
         claims,
         category: dossier.meta.category.value.clone(),

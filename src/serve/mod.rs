@@ -55,6 +55,13 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
     let (mut preview, outcome) = Preview::start(&options.root, today, settings)?;
     report(&options.root, &preview, &outcome);
     let snapshot = Arc::new(RwLock::new(preview.snapshot().clone()));
+    let (search_tx, search_rx) = mpsc::channel();
+    let _ = search_tx.send(preview.search_records());
+    let indexed = Arc::clone(&snapshot);
+    std::thread::Builder::new()
+        .name("dossier-search".into())
+        .spawn(move || search_loop(&search_rx, &indexed))
+        .context("cannot start the search thread")?;
     let (pushes, _) = broadcast::channel(64);
     let (changes_tx, changes_rx) = mpsc::channel::<ChangeSet>();
     let _watching = watch::watch(&options.root, options.poll, move |changes| {
@@ -65,7 +72,7 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
     let root = options.root.clone();
     std::thread::Builder::new()
         .name("dossier-rebuild".into())
-        .spawn(move || rebuild_loop(&root, &mut preview, &changes_rx, &shared, &push))
+        .spawn(move || rebuild_loop(&root, &mut preview, &changes_rx, &shared, &push, &search_tx))
         .context("cannot start the rebuild thread")?;
     println!("serving {} at {url} (Ctrl-C to stop)", options.root.display());
     if options.open {
@@ -114,8 +121,22 @@ fn rebuild_loop(
     changes: &mpsc::Receiver<ChangeSet>,
     shared: &RwLock<Snapshot>,
     pushes: &broadcast::Sender<Push>,
+    search: &mpsc::Sender<SearchJob>,
 ) {
-    while let Ok(mut batch) = changes.recv() {
+    let mut search_stale = false;
+    loop {
+        // The search index is rebuilt only once edits pause: indexing a large wiki takes
+        // seconds, and pages must not wait for it.
+        let next = if search_stale { changes.recv_timeout(SEARCH_QUIET) } else { changes.recv().map_err(Into::into) };
+        let mut batch = match next {
+            Ok(batch) => batch,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = search.send(preview.search_records());
+                search_stale = false;
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         while let Ok(more) = changes.try_recv() {
             batch.merge(more);
         }
@@ -126,12 +147,60 @@ fn rebuild_loop(
                 continue;
             }
         };
-        match shared.write() {
-            Ok(mut guard) => *guard = preview.snapshot().clone(),
-            Err(poisoned) => *poisoned.into_inner() = preview.snapshot().clone(),
+        {
+            let mut guard = shared.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *guard = with_search_files_of(preview.snapshot(), &guard);
         }
         let _ = pushes.send(if matches!(outcome, Outcome::StylesRebuilt { .. }) { Push::Styles } else { Push::Reload });
+        search_stale |= !matches!(outcome, Outcome::Failed { .. });
         report(root, preview, &outcome);
+    }
+}
+
+/// How long edits must pause before the search index is rebuilt.
+const SEARCH_QUIET: std::time::Duration = std::time::Duration::from_millis(750);
+
+/// Records to index, and their language.
+type SearchJob = (Vec<crate::search::Record>, String);
+
+/// The search bundle lives beside the pages, under this directory.
+const SEARCH_DIR: &str = "pagefind/";
+
+/// A new snapshot of pages that keeps serving the search index of `current` until the search
+/// thread has indexed the new pages (a search index that lags an edit by its indexing time).
+fn with_search_files_of(next: &Snapshot, current: &Snapshot) -> Snapshot {
+    let mut output = (*next.output).clone();
+    for (path, bytes) in current.output.files.iter().filter(|(p, _)| p.starts_with(SEARCH_DIR)) {
+        output.files.insert(path.clone(), Arc::clone(bytes));
+    }
+    Snapshot { output: Arc::new(output), ..next.clone() }
+}
+
+/// Indexes the newest records whenever the pages change, and swaps the bundle into the served
+/// output. The previous bundle's files stay too, so a page that loaded it keeps searching.
+fn search_loop(jobs: &mpsc::Receiver<SearchJob>, shared: &RwLock<Snapshot>) {
+    let mut live: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    while let Ok(mut job) = jobs.recv() {
+        while let Ok(newer) = jobs.try_recv() {
+            job = newer;
+        }
+        let (records, language) = job;
+        let bundle = match crate::search::index_records(records, language) {
+            Ok(bundle) => bundle,
+            Err(error) => {
+                eprintln!("dossier: search index not updated: {error:#}");
+                continue;
+            }
+        };
+        let paths: std::collections::BTreeSet<String> = bundle.iter().map(|(p, _)| p.clone()).collect();
+        let mut guard = shared.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut output = (*guard.output).clone();
+        output.files.retain(|p, _| !p.starts_with(SEARCH_DIR) || paths.contains(p) || live.contains(p));
+        for (path, bytes) in bundle {
+            output.insert(path, bytes);
+        }
+        guard.output = Arc::new(output);
+        live = paths;
     }
 }
 

@@ -70,6 +70,12 @@ impl Preview {
         &self.snapshot
     }
 
+    /// What the search index of the current site is made from, and its language.
+    pub fn search_records(&self) -> (Vec<crate::search::Record>, String) {
+        let records = crate::search::records(&self.site, "/", self.settings.today, self.settings.drafts);
+        (records, crate::search::language_of(&self.site))
+    }
+
     /// Applies a change set and rebuilds what it affects.
     pub fn apply(&mut self, changes: &ChangeSet) -> anyhow::Result<Outcome> {
         let mut problems = Vec::new();

@@ -95,7 +95,12 @@ pub fn watch(
     let dirs: Vec<PathBuf> = ["content", "themes"].iter().map(|d| root.join(d)).filter(|d| d.is_dir()).collect();
     let canonical: Vec<PathBuf> = dirs.iter().map(|d| d.canonicalize().unwrap_or_else(|_| d.clone())).collect();
     if poll {
-        let config = notify_debouncer_full::notify::Config::default().with_poll_interval(POLL_INTERVAL);
+        // notify's poller keeps modification times in whole seconds, so a second save within the
+        // same second would go unseen: compare contents too (costly on huge wikis, but `--poll`
+        // is the fallback for file systems without events).
+        let config = notify_debouncer_full::notify::Config::default()
+            .with_poll_interval(POLL_INTERVAL)
+            .with_compare_contents(true);
         let mut debouncer =
             new_debouncer_opt::<_, PollWatcher, FileIdMap>(DEBOUNCE, None, handler, FileIdMap::new(), config)
                 .context("cannot start the polling watcher")?;

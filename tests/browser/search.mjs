@@ -35,7 +35,7 @@ async function typeQuery(page, text) {
 
 const countOf = (seen) => Number((seen.status.match(/^(\d+) result/) || [])[1] ?? -1);
 
-async function searchPage(page, origin, report) {
+async function searchPage(page, origin, report, requests) {
   await page.goto(`${origin}${base}search/`);
   report.idle = await settled(page, /Type to search/);
   report.facets = await page.evaluate(() =>
@@ -49,6 +49,8 @@ async function searchPage(page, origin, report) {
   report.byCountry = await settled(page, /for “Germany”/);
   await typeQuery(page, "mail");
   report.unfiltered = await settled(page, /for “mail”$/);
+  report.filterChunksBeforeOpening = requests.some((r) => r.path.includes("/pagefind/filter/"));
+  await page.click("#search-facets-toggle");
   await page.getByLabel(/^Germany \(DE\)/).check();
   report.filtered = await settled(page, /for “mail”, 1 filter applied/);
   report.filteredCount = countOf(report.filtered);
@@ -64,10 +66,10 @@ async function searchPage(page, origin, report) {
 async function sharedUrl(page, origin, report) {
   await page.goto(`${origin}${base}search/?q=mail&freshness=stale`);
   report.shared = await settled(page, /for “mail”, 1 filter applied/);
-  // Keyboard only: from the search box, Tab reaches the filters and Space toggles one.
+  // Keyboard only: from the search box, Tab passes the Search button and the filters' toggle
+  // (open, since the URL has a filter) to the first checkbox.
   await page.focus("#search-q");
-  await page.keyboard.press("Tab");
-  await page.keyboard.press("Tab");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
   report.keyboardFocus = await page.evaluate(() => document.activeElement && document.activeElement.type);
   await collectCsp(page, report.problems);
 }

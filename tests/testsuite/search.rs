@@ -115,6 +115,7 @@ fn a_reader_finds_filters_and_shares_results_in_chromium_under_a_strict_csp() {
     assert_eq!(report["nothing"]["noneShown"], true, "{shown}");
     assert_eq!(titles(&report["shared"]), ["Postquay"], "a shared URL restores query and filters: {shown}");
     assert_eq!(report["keyboardFocus"], "checkbox", "{shown}");
+    assert_eq!(report["filterChunksBeforeOpening"], false, "a plain query fetches no filter data: {shown}");
 
     assert_eq!(report["engineBeforeFocus"], false, "the engine loads only when wanted: {shown}");
     assert_eq!(titles(&serde_json::json!({"titles": report["quickTitles"]})).first(), Some(&"Zonequill DNS"));

@@ -24,6 +24,10 @@ const SORTS = {
 const PAGE_SIZE = 10;
 const QUICK_SIZE = 5;
 const DEBOUNCE_MS = 250;
+/** While typing, index chunks are fetched ahead only once the last word has this many letters:
+    a one- or two-letter prefix matches words in many chunks, which the final query rarely needs. */
+const PRELOAD_MIN = 3;
+const worthPreloading = (term) => (term.split(/\s+/).pop() || "").length >= PRELOAD_MIN;
 
 let engine = null;
 
@@ -156,15 +160,17 @@ function engineFilters(filters) {
   return out;
 }
 
-/** Runs the search, and counts each facet's values as if that facet's own choices were unset. */
+/** Runs the search, and (once the filters are shown) counts each facet's values as if that
+    facet's own choices were unset. */
 async function runSearch(pagefind, state, totals) {
   const term = state.q.trim() || null;
   const filters = engineFilters(state.filters);
-  if (term === null && !Object.keys(filters).length) return { idle: true, counts: totals };
+  if (term === null && !Object.keys(filters).length) return { idle: true, counts: totals || {} };
   const options = { filters };
   if (SORTS[state.sort]) options.sort = SORTS[state.sort];
   const main = await pagefind.search(term, options);
   const counts = { ...main.filters };
+  if (!totals) return { main, counts, term };
   await Promise.all(
     Object.keys(filters).map(async (key) => {
       const others = { ...filters };
@@ -242,22 +248,40 @@ export async function startPage(app, bundle) {
     more: $("search-more"),
     boxes: new Map(),
   };
+  const toggle = $("search-facets-toggle");
+  const isOpen = () => toggle.getAttribute("aria-expanded") === "true";
   let state = readState();
   ui.input.value = state.q;
   ui.status.textContent = "Loading search…";
   let pagefind;
-  let totals;
   try {
     pagefind = await loadEngine(bundle);
-    totals = await pagefind.filters();
   } catch (error) {
     ui.status.textContent = "Search could not load. Try reloading the page, or browse the categories.";
     throw error;
   }
-  ui.boxes = buildFacets(ui.facets, totals, state);
+  // The filters' data (every value of every facet) is fetched only once they are opened, so a
+  // plain query downloads no filter chunks.
+  let totals = null;
+  let facetsLoading = null;
+  const showFacets = () => {
+    facetsLoading =
+      facetsLoading ||
+      pagefind.filters().then((all) => {
+        totals = all;
+        ui.boxes = buildFacets(ui.facets, totals, state);
+        syncControls(ui, state);
+        $("search-facets-loading").hidden = true;
+      });
+    return facetsLoading;
+  };
+  const setOpen = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    $("search-facets-body").hidden = !open;
+    return open && !totals ? showFacets() : Promise.resolve();
+  };
   syncControls(ui, state);
   $("search-layout").hidden = false;
-  const dossierCount = Object.values(totals.freshness || {}).reduce((a, b) => a + b, 0);
 
   let seq = 0;
   let timer = 0;
@@ -287,7 +311,7 @@ export async function startPage(app, bundle) {
     if (outcome.idle) {
       ui.none.hidden = true;
       ui.more.hidden = true;
-      ui.status.textContent = `Type to search ${plural(dossierCount, "dossier", "dossiers")}, or choose filters to browse.`;
+      ui.status.textContent = "Type to search the dossiers, or open the filters to browse.";
       return;
     }
     await appendPage(0, mine);
@@ -302,7 +326,7 @@ export async function startPage(app, bundle) {
     clearTimeout(timer);
     if (debounce) {
       const term = state.q.trim();
-      if (term) pagefind.preload(term, { filters: engineFilters(state.filters) }).catch(() => {});
+      if (worthPreloading(term)) pagefind.preload(term, { filters: engineFilters(state.filters) }).catch(() => {});
       await new Promise((resolve) => {
         timer = setTimeout(resolve, DEBOUNCE_MS);
       });
@@ -366,8 +390,14 @@ export async function startPage(app, bundle) {
     state = readState();
     syncControls(ui, state);
     typing = false;
-    update();
+    const opened = Object.keys(state.filters).length ? setOpen(true) : Promise.resolve();
+    opened.then(() => update());
   });
+  toggle.addEventListener("click", () => {
+    const opening = !isOpen() && !totals;
+    setOpen(!isOpen()).then(() => opening && update());
+  });
+  if (Object.keys(state.filters).length) await setOpen(true);
   await update();
 }
 
@@ -439,7 +469,7 @@ export function attachQuick(form, bundle) {
       status.textContent = "";
       return;
     }
-    pagefind.then((pf) => pf.preload(term)).catch(() => {});
+    if (worthPreloading(term)) pagefind.then((pf) => pf.preload(term)).catch(() => {});
     timer = setTimeout(() => search(mine, term).catch((e) => console.warn("Search failed", e)), DEBOUNCE_MS);
   });
   form.addEventListener("focusout", (event) => {
