@@ -207,3 +207,21 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
 }
+
+/// `node tests/browser/<script>`, once Chromium and playwright-core are known to be installed
+/// (scripts/test.sh installs both); a missing one fails the test and says what to run.
+pub fn browser_command(script: &str) -> std::process::Command {
+    let script_dir = manifest_dir().join("tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "Chromium is missing: `apt-get install chromium` (scripts/test.sh installs it)"
+    );
+    assert!(
+        script_dir.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
+    );
+    let mut command = std::process::Command::new("node");
+    command.arg(script_dir.join(script));
+    command
+}

@@ -287,17 +287,7 @@ fn content_type(path: &Path) -> &'static str {
 
 /// Runs `tests/browser/netlify.mjs` against `origin`; its JSON report.
 fn run_browser(origin: &str, query: &str, missing: &str, pages: &[&str]) -> Value {
-    let script_dir = manifest_dir().join("tests/browser");
-    assert!(
-        Path::new(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())).exists(),
-        "Chromium is missing: `apt-get install chromium` (scripts/test.sh installs it)"
-    );
-    assert!(
-        script_dir.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
-    );
-    let output = Command::new("node")
-        .arg(script_dir.join("netlify.mjs"))
+    let output = crate::harness::browser_command("netlify.mjs")
         .args([origin, query, missing])
         .args(pages)
         .output()

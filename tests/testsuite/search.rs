@@ -4,11 +4,10 @@
 //! them with a filter, keeps the state in the URL, and runs under a strict CSP without errors.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::harness::{Wiki, dossier, fixtures_dir, manifest_dir};
+use crate::harness::{Wiki, dossier, fixtures_dir};
 
 /// The fixture wiki, built with its `base_url` under `/wiki/`, and the output directory.
 fn built_fixture() -> (Wiki, std::path::PathBuf) {
@@ -63,17 +62,7 @@ fn build_writes_a_chunked_index_and_pages_that_need_no_inline_code() {
 
 /// The JSON report of `tests/browser/search.mjs`, or a failure that says what is missing.
 fn run_browser(site: &Path) -> Value {
-    let script_dir = manifest_dir().join("tests/browser");
-    assert!(
-        Path::new(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())).exists(),
-        "Chromium is missing: `apt-get install chromium` (scripts/test.sh installs it)"
-    );
-    assert!(
-        script_dir.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
-    );
-    let output = Command::new("node")
-        .arg(script_dir.join("search.mjs"))
+    let output = crate::harness::browser_command("search.mjs")
         .arg(site)
         .arg("/wiki/")
         .output()

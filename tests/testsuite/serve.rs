@@ -8,7 +8,6 @@ mod client;
 use std::fs;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -391,18 +390,7 @@ fn an_open_page_reloads_itself_in_chromium() {
 
 /// The JSON report of `tests/browser/reload.mjs` run against a page of the served `wiki`.
 fn run_reload_browser(url: &str, wiki: &Wiki) -> Value {
-    let script_dir = manifest_dir().join("tests/browser");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "Chromium is missing: `apt-get install chromium` (scripts/test.sh installs it)"
-    );
-    assert!(
-        script_dir.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
-    );
-    let output = Command::new("node")
-        .arg(script_dir.join("reload.mjs"))
+    let output = crate::harness::browser_command("reload.mjs")
         .arg(url)
         .arg(wiki.path(DOSSIER))
         .arg(wiki.path("themes/default/static/style.css"))
