@@ -225,3 +225,12 @@ pub fn browser_command(script: &str) -> std::process::Command {
     command.arg(script_dir.join(script));
     command
 }
+
+/// Runs a browser script built by [`browser_command`] and returns the JSON report it prints.
+pub fn browser_report(command: &mut std::process::Command) -> serde_json::Value {
+    let output = command.output().expect("node runs (Node.js 20 or later is needed for the browser test)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the browser script failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("the browser script printed bad JSON ({e}):\n{stdout}"))
+}

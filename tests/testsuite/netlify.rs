@@ -287,15 +287,9 @@ fn content_type(path: &Path) -> &'static str {
 
 /// Runs `tests/browser/netlify.mjs` against `origin`; its JSON report.
 fn run_browser(origin: &str, query: &str, missing: &str, pages: &[&str]) -> Value {
-    let output = crate::harness::browser_command("netlify.mjs")
-        .args([origin, query, missing])
-        .args(pages)
-        .output()
-        .expect("node runs (Node.js 20 or later is needed for the browser test)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the browser script failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("the browser script printed bad JSON ({e}):\n{stdout}"))
+    crate::harness::browser_report(
+        crate::harness::browser_command("netlify.mjs").args([origin, query, missing]).args(pages),
+    )
 }
 
 #[test]

@@ -62,15 +62,7 @@ fn build_writes_a_chunked_index_and_pages_that_need_no_inline_code() {
 
 /// The JSON report of `tests/browser/search.mjs`, or a failure that says what is missing.
 fn run_browser(site: &Path) -> Value {
-    let output = crate::harness::browser_command("search.mjs")
-        .arg(site)
-        .arg("/wiki/")
-        .output()
-        .expect("node runs (Node.js 20 or later is needed for the browser test)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the browser script failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("the browser script printed bad JSON ({e}):\n{stdout}"))
+    crate::harness::browser_report(crate::harness::browser_command("search.mjs").arg(site).arg("/wiki/"))
 }
 
 fn titles(seen: &Value) -> Vec<&str> {

@@ -390,16 +390,12 @@ fn an_open_page_reloads_itself_in_chromium() {
 
 /// The JSON report of `tests/browser/reload.mjs` run against a page of the served `wiki`.
 fn run_reload_browser(url: &str, wiki: &Wiki) -> Value {
-    let output = crate::harness::browser_command("reload.mjs")
-        .arg(url)
-        .arg(wiki.path(DOSSIER))
-        .arg(wiki.path("themes/default/static/style.css"))
-        .output()
-        .expect("node runs (Node.js 20 or later is needed for the browser test)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the browser script failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("the browser script printed bad JSON ({e}):\n{stdout}"))
+    crate::harness::browser_report(
+        crate::harness::browser_command("reload.mjs")
+            .arg(url)
+            .arg(wiki.path(DOSSIER))
+            .arg(wiki.path("themes/default/static/style.css")),
+    )
 }
 
 /// The href of the page's main stylesheet.
