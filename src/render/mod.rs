@@ -182,21 +182,26 @@ impl RenderCache {
     }
 }
 
-/// Everything a dossier page depends on, hashed: its file, its category, the settings, the
-/// theme, the build options, today (freshness) and its last edit date.
-fn dossier_key(site: &Site, dossier: &Dossier, theme: &Theme, settings: &Settings, base_url: &str) -> u64 {
+/// Everything a dossier page depends on, hashed: the site-wide key (settings, theme, build
+/// options, today), its file, its category and its last edit date.
+fn dossier_key(site: &Site, dossier: &Dossier, settings: &Settings, global_key: u64) -> u64 {
     let category = site.categories.get(dossier.meta.category.as_str()).map_or(0, |c| c.hash);
     let edited = settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
+    let key = format!("{global_key}|{}|{category}|{edited:?}", dossier.hash);
+    crate::load::content_hash(key.as_bytes())
+}
+
+/// Everything every page depends on, hashed: version, settings, theme, build options, today.
+fn global_key(site: &Site, theme: &Theme, settings: &Settings, base_url: &str) -> u64 {
     let key = format!(
-        "{}|{}|{category}|{}|{}|{}|{base_url}|{}|{:?}|{edited:?}|{}",
+        "{}|{}|{}|{}|{base_url}|{}|{:?}|{}",
         env!("CARGO_PKG_VERSION"),
-        dossier.hash,
         site.config_hash,
         theme.hash,
         settings.today,
         settings.noindex,
         settings.reload_script,
-        settings.drafts,
+        settings.drafts
     );
     crate::load::content_hash(key.as_bytes())
 }
@@ -217,25 +222,15 @@ pub fn render_site(
     theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
     let syntax_css =
         assets::SyntaxCss { light: links.path(&assets.syntax_css.light), dark: links.path(&assets.syntax_css.dark) };
-    let global = format!(
-        "{}|{}|{}|{}|{base_url}|{}|{:?}|{}",
-        env!("CARGO_PKG_VERSION"),
-        site.config_hash,
-        theme.hash,
-        settings.today,
-        settings.noindex,
-        settings.reload_script,
-        settings.drafts
-    );
-    let renderer =
-        Renderer { global_key: crate::load::content_hash(global.as_bytes()), theme, links, settings, syntax_css };
+    let global_key = global_key(site, theme, settings, &base_url);
+    let renderer = Renderer { global_key, theme, links, settings, syntax_css };
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| settings.drafts || !d.meta.draft).collect();
     let rendered: Vec<Result<(String, Cached), Diagnostic>> = {
         let _span = tracing::info_span!("render_dossiers", count = dossiers.len()).entered();
         dossiers
             .par_iter()
             .map(|d| {
-                let key = dossier_key(site, d, renderer.theme, settings, &base_url);
+                let key = dossier_key(site, d, settings, renderer.global_key);
                 match cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
                     Some(hit) => Ok((d.slug.clone(), hit.clone())),
                     None => render_dossier(site, d, &renderer, key)
