@@ -5,7 +5,7 @@
 //! ref and, for each modified dossier, its text before the change. [`reverify_findings`] then
 //! compares old and new claims.
 //!
-//! **One git invocation**, chosen over the alternatives: `git diff --name-only` would need a
+//! **One diff**, chosen over the alternatives: `git diff --name-only` would need a
 //! `git show REF:path` per changed dossier (a process each), and `git cat-file --batch` a second
 //! run after the first had listed the files. Instead one `git diff --raw -p -U0` against the
 //! working tree lists every changed path (the raw part, which also names binary and deleted
@@ -14,7 +14,8 @@
 //! compared with the file on disk first, and a file whose patch does not fit is left unjudged
 //! rather than guessed at. Comparing against the working tree (`--merge-base REF`, not
 //! `REF...HEAD`) means a contributor's uncommitted edits count, and the disk and the patch
-//! always describe the same text.
+//! always describe the same text. A diff never shows files git does not track yet, so a second,
+//! cheap `git ls-files --others` adds a contributor's new, not yet `git add`ed files.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -73,7 +74,26 @@ pub fn changes_since(root: &Path, base: &str) -> anyhow::Result<Changes> {
         return Err(git_failure(base, &String::from_utf8_lossy(&output.stderr)));
     }
     let diff = String::from_utf8_lossy(&output.stdout);
-    Ok(parse_diff(base, &diff, |path| std::fs::read(root.join(path)).ok().and_then(|b| String::from_utf8(b).ok())))
+    let mut changes =
+        parse_diff(base, &diff, |path| std::fs::read(root.join(path)).ok().and_then(|b| String::from_utf8(b).ok()));
+    changes.files.extend(untracked_files(root)?);
+    Ok(changes)
+}
+
+/// Files under `root` that git does not track and does not ignore: new files not yet added.
+fn untracked_files(root: &Path) -> anyhow::Result<Vec<String>> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "--others", "--exclude-standard", "-z", "--", "."])
+        .output()
+        .context("cannot run git (is it installed?), which --changed-since needs")?;
+    if !output.status.success() {
+        let said = String::from_utf8_lossy(&output.stderr);
+        anyhow::bail!("cannot list the files git does not track yet: {}", said.trim());
+    }
+    let listed = String::from_utf8_lossy(&output.stdout);
+    Ok(listed.split('\0').filter(|p| !p.is_empty()).map(str::to_owned).collect())
 }
 
 /// An error that says why git could not compare, and what to do when the base is missing.

@@ -144,6 +144,24 @@ fn only_findings_in_changed_files_are_shown() {
 }
 
 #[test]
+fn new_files_not_yet_added_to_git_count() {
+    let wiki = repo(Wiki::minimal());
+    let new = wiki.read(DOSSIER).replacen(
+        "    archive: https://web.archive.org/web/20261001000000/https://examplemail.test/pricing\n",
+        "",
+        1,
+    );
+    let wiki = wiki.write("content/providers/newmail.md", new);
+    let run = changed_since(&wiki, "main");
+    run.assert_code(0);
+    assert_eq!(codes(&run), [("missing-archive".into(), "content/providers/newmail.md".into(), 10, 10)]);
+    // An ignored file is not part of the change.
+    let wiki = wiki.write(".gitignore", "content/providers/newmail.md\n");
+    commit_all(&wiki, "ignore newmail");
+    assert!(changed_since(&wiki, "main").findings().is_empty());
+}
+
+#[test]
 fn errors_outside_the_change_still_fail_the_check() {
     // A category loses a fact column: the untouched dossier that fills it no longer checks.
     let wiki = repo(Wiki::minimal());
