@@ -164,7 +164,7 @@ const SEARCH_QUIET: std::time::Duration = std::time::Duration::from_millis(750);
 type SearchJob = (Vec<crate::search::Record>, String);
 
 /// The search bundle lives beside the pages, under this directory.
-const SEARCH_DIR: &str = "pagefind/";
+const SEARCH_DIR: &str = crate::search::BUNDLE_DIR;
 
 /// A new snapshot of pages that keeps serving the search index of `current` until the search
 /// thread has indexed the new pages (a search index that lags an edit by its indexing time).

@@ -15,10 +15,10 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "categories",
     "jurisdictions",
     "maintenance",
-    "pagefind",
     "providers",
     "schema",
     "search",
+    "search-index",
     "static",
     "tags",
 ];

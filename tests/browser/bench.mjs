@@ -1,6 +1,6 @@
 // The search benchmark's browser half (scripts/bench-search.sh): the bytes a first-time reader
 // downloads for one query, split by kind, counted by the server as sent on the wire (text gzip'd,
-// as any static host does; Pagefind's chunks and WebAssembly are compressed already).
+// as any static host does; the index's binary files as they are).
 // Usage: node bench.mjs <site dir> <base path> <query>
 import { openBrowser } from "./browser.mjs";
 import { serveSite } from "./serve.mjs";
@@ -9,13 +9,11 @@ const [root, base = "/", query = "dkim"] = process.argv.slice(2);
 
 function kindOf(path) {
   const file = path.slice(path.lastIndexOf("/") + 1);
-  if (file === "pagefind-entry.json") return "entry";
-  if (file === "pagefind.js" || file === "pagefind-worker.js") return "engine js";
-  if (file.startsWith("wasm.")) return "engine wasm";
-  if (file.endsWith(".pf_meta")) return "metadata";
-  if (path.includes("/pagefind/index/")) return "index chunks";
-  if (path.includes("/pagefind/filter/")) return "filter chunks";
-  if (path.includes("/pagefind/fragment/")) return "fragments";
+  if (file === "entry.json" && path.includes("/search-index/")) return "entry";
+  if (file === "engine.js" && path.includes("/search-index/")) return "engine js";
+  for (const dir of ["index", "filter", "sort", "fragment"]) {
+    if (path.includes(`/search-index/${dir}/`)) return `${dir} files`;
+  }
   if (/\/static\/search(-ui)?\.[0-9a-f]+\.js$/.test(path)) return "our ui js";
   return "page";
 }

@@ -49,7 +49,7 @@ async function searchPage(page, origin, report, requests) {
   report.byCountry = await settled(page, /for “Germany”/);
   await typeQuery(page, "mail");
   report.unfiltered = await settled(page, /for “mail”$/);
-  report.filterChunksBeforeOpening = requests.some((r) => r.path.includes("/pagefind/filter/"));
+  report.filterChunksBeforeOpening = requests.some((r) => r.path.includes("/search-index/filter/"));
   await page.click("#search-facets-toggle");
   await page.getByLabel(/^Germany \(DE\)/).check();
   report.filtered = await settled(page, /for “mail”, 1 filter applied/);
@@ -78,7 +78,7 @@ async function quickSearch(page, origin, report, requests) {
   const mark = requests.length;
   await page.goto(`${origin}${base}providers/examplemail/`);
   await page.waitForLoadState("networkidle");
-  report.engineBeforeFocus = requests.slice(mark).some((r) => /\/pagefind\/|search-ui/.test(r.path));
+  report.engineBeforeFocus = requests.slice(mark).some((r) => /\/search-index\/|search-ui/.test(r.path));
   await page.focus("#site-search");
   await page.keyboard.type("zonequill", { delay: 40 });
   await page.waitForSelector(".search-quick:not([hidden]) .search-quick-results a", { timeout: 15000 });

@@ -1,6 +1,6 @@
 // A tiny static server for a built site, as a host would serve it: under a base path, with the
 // Content-Security-Policy that README ("Search") documents on every response, gzip for text
-// (Pagefind's own files are already compressed), and a log of the bytes sent for each request.
+// (the search index's binary chunks are sent as they are), and a log of the bytes sent for each request.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
@@ -9,12 +9,11 @@ import { gzipSync } from "node:zlib";
 /** The policy the site must work under: README ("Search") and netlify.toml state it. */
 export const CSP = [
   "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
   "font-src 'self'",
   "connect-src 'self'",
-  "worker-src 'self'",
   "manifest-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",

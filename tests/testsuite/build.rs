@@ -591,10 +591,10 @@ fn link_problems(built: &Built) -> Vec<String> {
         let page_url = site.join(&rel).expect("a page URL");
         for el in all(&doc, "*") {
             for (name, value) in el.value().attrs() {
-                if name == "data-pagefind" {
-                    let dir = value.strip_prefix(built.base_path).map(|d| built.out.join(d).join("pagefind.js"));
+                if name == "data-index" {
+                    let dir = value.strip_prefix(built.base_path).map(|d| built.out.join(d).join("engine.js"));
                     if !dir.is_some_and(|d| d.is_file()) {
-                        problems.push(format!("{rel}: data-pagefind={value} has no pagefind.js"));
+                        problems.push(format!("{rel}: data-index={value} has no engine.js"));
                     }
                     continue;
                 }
@@ -829,8 +829,8 @@ fn base_url_prefixes_every_link_and_makes_canonical_urls_absolute() {
     assert!(built.outcome.stdout.starts_with("built "), "{}", built.outcome.stdout);
     for rel in html_files(&built.out) {
         let doc = page(built, &rel);
-        for el in all(&doc, "[href], [src], [action], [data-ui], [data-pagefind]") {
-            for name in ["href", "src", "action", "data-ui", "data-pagefind"] {
+        for el in all(&doc, "[href], [src], [action], [data-ui], [data-index]") {
+            for name in ["href", "src", "action", "data-ui", "data-index"] {
                 let Some(value) = el.attr(name) else { continue };
                 if value.starts_with('/') {
                     assert!(value.starts_with("/wiki/"), "{rel}: {name}={value} is not under /wiki/");
@@ -1077,7 +1077,7 @@ const FORBIDDEN: &[&str] = &[
 fn active_content(doc: &Html, base_path: &str) -> Vec<String> {
     let mut found = Vec::new();
     let own_script = |src: &str| {
-        [format!("{base_path}static/"), format!("{base_path}pagefind/"), "/__dossier/".to_owned()]
+        [format!("{base_path}static/"), format!("{base_path}search-index/"), "/__dossier/".to_owned()]
             .iter()
             .any(|p| src.starts_with(p.as_str()))
     };
@@ -1091,7 +1091,7 @@ fn active_content(doc: &Html, base_path: &str) -> Vec<String> {
             if attr == "style" || attr == "srcdoc" || attr == "formaction" || attr.contains("xlink") {
                 found.push(format!("<{name} {attr}=\"{value}\">: forbidden attribute"));
             }
-            if (URL_ATTRIBUTES.contains(&attr.as_str()) || attr == "data-pagefind") && !is_safe_url(value) {
+            if (URL_ATTRIBUTES.contains(&attr.as_str()) || attr == "data-index") && !is_safe_url(value) {
                 found.push(format!("<{name} {attr}=\"{value}\">: unsafe URL"));
             }
         }

@@ -1,10 +1,14 @@
-//! Search: `dossier build` writes a chunked Pagefind index and a search UI that needs no inline
-//! script; a real Chromium (Debian's package, driven by `tests/browser/search.mjs` through
+//! Search: `dossier build` writes a chunked index and a search UI that needs no inline script;
+//! the engine, run in node (`tests/browser/engine.mjs`), tokenises as the indexer does, finds
+//! words with AND semantics and prefixes across chunk borders, filters, sorts, and keeps hostile
+//! text inert; a real Chromium (Debian's package, driven by `tests/browser/search.mjs` through
 //! playwright-core) finds providers by name, by a word of one claim and by country, narrows
 //! them with a filter, keeps the state in the URL, and runs under a strict CSP without errors.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use dossier::search::{Record, Text, tokens};
 use serde_json::Value;
 
 use crate::harness::{Wiki, dossier, fixtures_dir};
@@ -31,14 +35,14 @@ fn html_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn build_writes_a_chunked_index_and_pages_that_need_no_inline_code() {
     let (_wiki, out) = built_fixture();
-    for file in ["pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-entry.json"] {
+    for file in ["search-index/engine.js", "search-index/entry.json"] {
         assert!(out.join(file).is_file(), "{file} is missing");
     }
-    for dir in ["index", "filter", "fragment"] {
-        let chunks = std::fs::read_dir(out.join("pagefind").join(dir)).map(|d| d.count()).unwrap_or(0);
-        assert!(chunks > 0, "no chunks in pagefind/{dir}");
+    for dir in ["index", "filter", "sort", "fragment"] {
+        let chunks = std::fs::read_dir(out.join("search-index").join(dir)).map(|d| d.count()).unwrap_or(0);
+        assert!(chunks > 0, "no files in search-index/{dir}");
     }
-    assert!(!out.join("pagefind/pagefind-ui.js").exists(), "Pagefind's own UI is not shipped");
+    assert!(!out.join("pagefind").exists(), "no Pagefind bundle any more");
     let mut pages = Vec::new();
     html_files(&out, &mut pages);
     for page in &pages {
@@ -102,4 +106,244 @@ fn a_reader_finds_filters_and_shares_results_in_chromium_under_a_strict_csp() {
     assert_eq!(titles(&serde_json::json!({"titles": report["quickTitles"]})).first(), Some(&"Zonequill DNS"));
     assert_eq!(report["quickFocus"], "/wiki/providers/zonequill/", "Down moves into the results: {shown}");
     assert_eq!(report["quickClosed"], true, "Escape closes the quick results: {shown}");
+}
+
+/// Writes the bundle of `records` into a temp dir; returns the dir and the bundle's path in it.
+fn bundle_of(records: Vec<Record>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (path, bytes) in dossier::search::index_records(records, "en".to_owned()).expect("the index builds") {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("a parent")).expect("a bundle dir");
+        std::fs::write(file, bytes).expect("a bundle file");
+    }
+    let bundle = dir.path().join("search-index");
+    (dir, bundle)
+}
+
+/// Runs `tests/browser/engine.mjs` on `bundle` with `requests`; returns its answers.
+fn run_engine(bundle: &Path, requests: &Value) -> Vec<Value> {
+    let mut child = std::process::Command::new("node")
+        .arg(crate::harness::manifest_dir().join("tests/browser/engine.mjs"))
+        .arg(bundle)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs (Node.js 20 or later is needed for the search tests)");
+    let mut stdin = child.stdin.take().expect("node's stdin");
+    std::io::Write::write_all(&mut stdin, requests.to_string().as_bytes()).expect("send the requests");
+    drop(stdin);
+    let output = child.wait_with_output().expect("node finishes");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "engine.mjs failed:\n{stdout}\n{stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("engine.mjs printed no JSON ({e}):\n{stdout}\n{stderr}"))
+}
+
+fn record(name: &str, summary: &str, body: &str) -> Record {
+    Record {
+        url: format!("/providers/{}/", name.to_lowercase()),
+        text: Text { name: name.to_owned(), summary: summary.to_owned(), body: body.to_owned(), ..Text::default() },
+        meta: BTreeMap::from([("title".to_owned(), name.to_owned()), ("kind".to_owned(), "provider".to_owned())]),
+        filters: BTreeMap::new(),
+        sort: BTreeMap::from([("name".to_owned(), name.to_lowercase())]),
+    }
+}
+
+/// Texts that exercise the tokeniser: accents, hyphens, digits, apostrophes, CJK, emoji, case
+/// rules, plurals and the word-length limit; each also in capitals, plural and hyphenated.
+fn tokeniser_samples() -> Vec<String> {
+    let bases = [
+        "DKIM-signed",
+        "Zürich",
+        "naïve",
+        "Ærøskøbing",
+        "don't",
+        "rock’n’roll",
+        "e-mail",
+        "2026-11-27",
+        "v1.2.3",
+        "ΟΔΟΣ",
+        "Σίσυφος",
+        "ΑΣ.",
+        "İstanbul",
+        "straße",
+        "ẞig",
+        "東京都",
+        "北京市 上海",
+        "한국어",
+        "日本語のテキスト",
+        "🙂emoji🙂",
+        "👩‍👩‍👧family",
+        "café",
+        "cafe\u{301}",
+        "ﬁnance",
+        "Ⅻ roman",
+        "½ half",
+        "x² y₃",
+        "١٢٣ digits",
+        "policies",
+        "addresses",
+        "status",
+        "claims",
+        "Companies",
+        "ss",
+        "gas",
+        "dns",
+        "aies",
+        "eies",
+        "ies",
+        "does",
+        "_under_score_",
+        "tab\there",
+        "new\nline",
+        "a\u{a0}nbsp",
+        "zero\u{200b}width",
+        "ǅemal",
+        "ΐ",
+        "\u{212a}elvin",
+        "\u{212b}ngstrom",
+        "€100",
+        "100%",
+        "C++",
+        "C#",
+        "ŉ",
+        "Ꭰᏸ",
+        "Ǆ",
+        "Ñandú",
+        "Ångström",
+        "Łódź",
+        "Dvořák",
+        "Ünïcödé",
+        "résumés",
+        "façades",
+        "Œuvres",
+        "ĳssel",
+        "Ⓐ circled",
+        "ﾊﾝｶｸ",
+        "ＦＵＬＬ",
+        "ẍ̧",
+        "हिन्दी",
+        "العربية",
+        "עברית",
+        "ไทย",
+        "Tiếng Việt",
+        "ⅷ",
+        "ᾼ",
+        "ﬆ",
+    ];
+    let mut samples: Vec<String> = Vec::new();
+    for base in bases {
+        samples.push(base.to_owned());
+        samples.push(base.to_uppercase());
+        samples.push(format!("{base}s"));
+        samples.push(format!("pre-{base}'s, post_{base}!"));
+    }
+    samples.push("x".repeat(64));
+    samples.push("x".repeat(65));
+    samples.push("é".repeat(64));
+    samples.push("é".repeat(65));
+    samples
+}
+
+#[test]
+fn the_engine_tokenises_exactly_as_the_indexer_does() {
+    let (_dir, bundle) = bundle_of(vec![record("Anchor", "", "")]);
+    let samples = tokeniser_samples();
+    assert!(samples.len() >= 300, "{} samples", samples.len());
+    let requests = serde_json::json!([{ "words": samples, "stem": false }, { "words": samples, "stem": true }]);
+    let answers = run_engine(&bundle, &requests);
+    for (answer, stem) in answers.iter().zip([false, true]) {
+        let theirs: Vec<Vec<String>> = serde_json::from_value(answer.clone()).expect("lists of words");
+        for (sample, words) in samples.iter().zip(theirs) {
+            assert_eq!(words, tokens::words(sample, stem), "{sample:?} (stem: {stem})");
+        }
+    }
+}
+
+/// 3,000 providers: "alphaNNNN" each (a prefix whose words fill several chunks), "even" in
+/// every second, "three" in every third, a category facet by parity, and one hostile record.
+fn engine_records() -> Vec<Record> {
+    let mut records: Vec<Record> = (0..3000)
+        .map(|i| {
+            let mut words = format!("alpha{i:04} alpha{i:04}xyzw common");
+            if i % 2 == 0 {
+                words.push_str(" even");
+            }
+            if i % 3 == 0 {
+                words.push_str(" three");
+            }
+            let mut r = record(&format!("Provider{i:04}"), "", &words);
+            let category = if i % 2 == 0 { "Even <b>" } else { "Odd" };
+            r.filters.insert("category".to_owned(), vec![category.to_owned()]);
+            r
+        })
+        .collect();
+    let hostile = r#"<script>alert(1)</script> <img src=x onerror="alert(2)"> &amp; 'zebra' crossing"#;
+    let mut evil = record("Evil <i>Inc</i>", hostile, "zebra");
+    evil.url = r#"/providers/evil"><script>/"#.to_owned();
+    records.push(evil);
+    records
+}
+
+#[test]
+fn the_engine_ands_words_matches_prefixes_across_chunks_filters_and_sorts() {
+    let (_dir, bundle) = bundle_of(engine_records());
+    let requests = serde_json::json!([
+        { "search": "even three", "shown": 3 },
+        { "search": "alpha", "shown": 0 },
+        { "search": "alpha004", "shown": 20 },
+        { "search": "alpha0042" },
+        { "search": "even nothinglikeit" },
+        { "filters": true },
+        { "search": "three", "options": { "filters": { "category": { "any": ["Even <b>"] } } }, "shown": 0 },
+        { "search": "three", "options": { "sort": { "name": "desc" } }, "shown": 2 },
+        { "search": null, "options": { "filters": { "category": { "any": ["Odd"] } } }, "shown": 0 },
+        { "search": "PROVIDER0007" },
+    ]);
+    let answers = run_engine(&bundle, &requests);
+    let count = |i: usize| answers[i]["count"].as_u64().unwrap_or(u64::MAX);
+    let urls = |i: usize| -> Vec<String> {
+        answers[i]["results"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap().to_owned()).collect()
+    };
+    let fetched = |i: usize, dir: &str| {
+        answers[i]["fetched"].as_array().unwrap().iter().filter(|f| f.as_str().unwrap().starts_with(dir)).count()
+    };
+    assert_eq!(count(0), 500, "every word must match: {}", answers[0]);
+    assert_eq!(count(1), 3000, "the last word is also a prefix: {}", answers[1]["count"]);
+    assert!(fetched(1, "index/") >= 2, "'alpha' spans chunk borders: {}", answers[1]["fetched"]);
+    assert_eq!(fetched(0, "filter/") + fetched(0, "sort/"), 0, "a plain query fetches no filter or sort data");
+    let mut prefixed = urls(2);
+    prefixed.sort();
+    assert_eq!(prefixed, (40..50).map(|i| format!("/providers/provider{i:04}/")).collect::<Vec<_>>());
+    assert_eq!(urls(3), ["/providers/provider0042/"]);
+    assert!(answers[3]["results"][0]["excerpt"].as_str().unwrap().contains("<mark>alpha0042</mark>"), "{}", answers[3]);
+    assert_eq!(count(4), 0, "{}", answers[4]);
+    assert_eq!(answers[5]["category"], serde_json::json!({"Even <b>": 1500, "Odd": 1500}));
+    assert_eq!((count(6), answers[6]["unfiltered"].as_u64()), (500, Some(1000)), "{}", answers[6]["count"]);
+    assert_eq!(answers[6]["filters"]["category"], serde_json::json!({"Even <b>": 500, "Odd": 0}));
+    assert_eq!(urls(7), ["/providers/provider2997/", "/providers/provider2994/"], "name, Z to A");
+    assert_eq!(count(8), 1500, "no words: every doc the filters allow");
+    assert_eq!(urls(9)[0], "/providers/provider0007/", "the name outranks nothing else: {}", answers[9]);
+}
+
+#[test]
+fn hostile_text_in_records_stays_inert_text() {
+    let (_dir, bundle) = bundle_of(engine_records());
+    let answers = run_engine(&bundle, &serde_json::json!([{ "search": "zebra" }, { "search": "script alert" }]));
+    assert_eq!(answers[0]["count"], 1, "{}", answers[0]);
+    let result = &answers[0]["results"][0];
+    assert_eq!(result["title"], "Evil <i>Inc</i>", "titles are data, for the UI to set as text");
+    assert_eq!(result["url"], r#"/providers/evil"><script>/"#);
+    let excerpt = result["excerpt"].as_str().unwrap();
+    assert!(excerpt.contains("onerror=&quot;alert(2)&quot;&gt;"), "{excerpt}");
+    assert!(excerpt.contains("&#39;<mark>zebra</mark>&#39;"), "{excerpt}");
+    let unmarked = excerpt.replace("<mark>", "").replace("</mark>", "");
+    assert!(!unmarked.contains(['<', '>', '"']), "only <mark> is markup: {excerpt}");
+    assert!(unmarked.contains("&amp;amp;"), "{excerpt}");
+    assert_eq!(answers[1]["count"], 1, "markup in text is just words: {}", answers[1]);
+    let excerpt = answers[1]["results"][0]["excerpt"].as_str().unwrap();
+    assert!(
+        excerpt.starts_with("&lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/<mark>script</mark>&gt;"),
+        "{excerpt}"
+    );
 }

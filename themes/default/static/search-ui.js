@@ -1,6 +1,6 @@
 /* Search UI of the default theme: the /search/ page and the quick results under the other search
-   boxes. Built on Pagefind's JS API (<bundle>/pagefind.js), which runs the WebAssembly search in
-   a worker and fetches only the index chunks a query needs. Loaded by search.js on demand.
+   boxes. Built on dossier's search engine (<bundle>/engine.js, an ES module shipped with the
+   index), which fetches only the index chunks a query needs. Loaded by search.js on demand.
    Index text never goes through innerHTML, and nothing here is inline or evaluated, so the site
    works under the strict Content-Security-Policy given in README ("Search"). */
 
@@ -29,19 +29,21 @@ const DEBOUNCE_MS = 250;
 const PRELOAD_MIN = 3;
 const worthPreloading = (term) => (term.split(/\s+/).pop() || "").length >= PRELOAD_MIN;
 
-let engine = null;
+let engineLoading = null;
 
-/** Pagefind, imported once and configured for this site's bundle. */
+/** The engine, imported once and pointed at this site's bundle. Records carry full paths
+    ("/wiki/providers/x/"), so result URLs need no prefix. */
 function loadEngine(bundle) {
-  if (!engine) {
-    engine = import(`${bundle}pagefind.js`).then(async (pagefind) => {
-      // Records carry full paths ("/wiki/providers/x/"), so result URLs need no prefix.
-      await pagefind.options({ basePath: bundle, baseUrl: "/", excerptLength: 26 });
-      await pagefind.init();
-      return pagefind;
+  if (!engineLoading) {
+    engineLoading = import(`${bundle}engine.js`).then(async (engine) => {
+      await engine.init(bundle);
+      return engine;
+    });
+    engineLoading.catch(() => {
+      engineLoading = null;
     });
   }
-  return engine;
+  return engineLoading;
 }
 
 /** A DOM element; `text` sets its text, other attributes are set as given. */
@@ -83,7 +85,9 @@ function valueLabel(key, value) {
   return value;
 }
 
-/** Pagefind's excerpt ("a <mark>word</mark> &lt;b&gt;") as text and <mark> nodes. */
+const entities = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
+
+/** The engine's excerpt ("a <mark>word</mark> &lt;b&gt;") as text and <mark> nodes. */
 function excerptNodes(excerpt) {
   const nodes = [];
   let marked = false;
@@ -91,7 +95,7 @@ function excerptNodes(excerpt) {
     if (part === "<mark>" || part === "</mark>") {
       marked = part === "<mark>";
     } else if (part) {
-      const text = part.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+      const text = part.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => entities[entity]);
       nodes.push(marked ? el("mark", { text }) : document.createTextNode(text));
     }
   }
@@ -162,20 +166,20 @@ function engineFilters(filters) {
 
 /** Runs the search, and (once the filters are shown) counts each facet's values as if that
     facet's own choices were unset. */
-async function runSearch(pagefind, state, totals) {
+async function runSearch(engine, state, totals) {
   const term = state.q.trim() || null;
   const filters = engineFilters(state.filters);
   if (term === null && !Object.keys(filters).length) return { idle: true, counts: totals || {} };
   const options = { filters };
   if (SORTS[state.sort]) options.sort = SORTS[state.sort];
-  const main = await pagefind.search(term, options);
+  const main = await engine.search(term, options);
   const counts = { ...main.filters };
   if (!totals) return { main, counts, term };
   await Promise.all(
     Object.keys(filters).map(async (key) => {
       const others = { ...filters };
       delete others[key];
-      const wider = await pagefind.search(term, { filters: others });
+      const wider = await engine.search(term, { filters: others });
       counts[key] = wider.filters[key] || {};
     }),
   );
@@ -253,9 +257,9 @@ export async function startPage(app, bundle) {
   let state = readState();
   ui.input.value = state.q;
   ui.status.textContent = "Loading search…";
-  let pagefind;
+  let engine;
   try {
-    pagefind = await loadEngine(bundle);
+    engine = await loadEngine(bundle);
   } catch (error) {
     ui.status.textContent = "Search could not load. Try reloading the page, or browse the categories.";
     throw error;
@@ -267,7 +271,7 @@ export async function startPage(app, bundle) {
   const showFacets = () => {
     facetsLoading =
       facetsLoading ||
-      pagefind.filters().then((all) => {
+      engine.filters().then((all) => {
         totals = all;
         ui.boxes = buildFacets(ui.facets, totals, state);
         syncControls(ui, state);
@@ -326,13 +330,13 @@ export async function startPage(app, bundle) {
     clearTimeout(timer);
     if (debounce) {
       const term = state.q.trim();
-      if (worthPreloading(term)) pagefind.preload(term, { filters: engineFilters(state.filters) }).catch(() => {});
+      if (worthPreloading(term)) engine.preload(term, { filters: engineFilters(state.filters) }).catch(() => {});
       await new Promise((resolve) => {
         timer = setTimeout(resolve, DEBOUNCE_MS);
       });
       if (mine !== seq) return;
     }
-    const outcome = await runSearch(pagefind, state, totals);
+    const outcome = await runSearch(engine, state, totals);
     if (mine === seq) await render(outcome, mine);
   };
 
@@ -430,13 +434,13 @@ export function attachQuick(form, bundle) {
   const panel = el("div", { class: "search-quick", id: `${input.id}-quick`, hidden: true }, list, all);
   form.append(status, panel);
   input.setAttribute("aria-controls", panel.id);
-  const pagefind = loadEngine(bundle);
+  const engine = loadEngine(bundle);
   let seq = 0;
   let timer = 0;
 
   const search = async (mine, term) => {
-    const pf = await pagefind;
-    const response = await pf.search(term);
+    const loaded = await engine;
+    const response = await loaded.search(term);
     const data = await Promise.all(response.results.slice(0, QUICK_SIZE).map((r) => r.data()));
     if (mine !== seq) return;
     const n = response.results.length;
@@ -469,7 +473,7 @@ export function attachQuick(form, bundle) {
       status.textContent = "";
       return;
     }
-    if (worthPreloading(term)) pagefind.then((pf) => pf.preload(term)).catch(() => {});
+    if (worthPreloading(term)) engine.then((loaded) => loaded.preload(term)).catch(() => {});
     timer = setTimeout(() => search(mine, term).catch((e) => console.warn("Search failed", e)), DEBOUNCE_MS);
   });
   form.addEventListener("focusout", (event) => {

@@ -1,12 +1,12 @@
 /* Search loader, on every page (deferred, under 1 KB). It loads the search code only when it
    is wanted: at once on the /search/ page, elsewhere when a search box first gets focus. Until
    then, and whenever loading fails, the search boxes are plain forms that submit to /search/?q=.
-   The script tag carries the URLs: data-ui (the search UI module) and data-pagefind (the index). */
+   The script tag carries the URLs: data-ui (the search UI module) and data-index (the search bundle). */
 (() => {
   "use strict";
   const script = document.currentScript;
   const uiUrl = script && script.dataset.ui;
-  const bundle = script && script.dataset.pagefind;
+  const bundle = script && script.dataset.index;
   if (!uiUrl || !bundle) return;
   let ui = null;
   const load = () => (ui = ui || import(uiUrl));

@@ -1,0 +1,442 @@
+//! The index format: turns search records into the bundle's files (paths relative to the
+//! bundle directory). `engine.js` beside this file reads them, and ships in the bundle, since
+//! the two change together ([`FORMAT_VERSION`]).
+//!
+//! - `entry.json` (small, revalidated): the format version, language, doc count, the chunk
+//!   table (first word and file of each index chunk), the facet table (every value with its
+//!   count, and its doc-id file), the sort files and the fragment groups.
+//! - `index/<hash>.bin`: postings, words in byte order split into chunks of about
+//!   [`CHUNK_BYTES`]. A chunk is `varint(words)`, then per word: `varint(shared prefix bytes with
+//!   the previous word)`, `varint(suffix bytes)`, the suffix, `varint(docs)`, `varint(bytes of
+//!   the doc ids)`, the doc ids as delta varints, one weight byte per doc.
+//! - `filter/<hash>.bin`: one per facet, per value in entry order a doc-id set: `0`, `varint(n)`,
+//!   delta varints; or `1` and a bitmap of `ceil(docs / 8)` bytes, whichever is smaller.
+//! - `sort/<hash>.bin`: one per sort key: a width byte (2 or 4), then each doc's rank,
+//!   little-endian; all ones for a doc without that key.
+//! - `fragment/<doc>_<group hash>.json`: what a result shows (url, meta, filters, the text for
+//!   excerpts). Docs are hashed in groups of [`FRAGMENT_GROUP`] so the entry file stays small.
+//!
+//! Weights are BM25 term weights computed here from field-weighted counts and the doc length,
+//! quantised to a byte; the engine multiplies them by each word's idf. Every name but the entry
+//! and the engine carries a content hash, so those files can be cached for good.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{Record, tokens};
+
+/// The format the engine reads; it refuses any other.
+pub const FORMAT_VERSION: u32 = 1;
+/// How much one occurrence counts in the name, summary, claims and body.
+const FIELD_WEIGHTS: [u32; 4] = [20, 5, 2, 1];
+/// BM25's term-frequency saturation and length normalisation.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// An index chunk closes at the first word boundary past this size.
+pub const CHUNK_BYTES: usize = 24 * 1024;
+/// Docs whose fragments share one hash in the entry file.
+pub const FRAGMENT_GROUP: usize = 64;
+/// The most text a fragment carries for excerpts.
+const EXCERPT_CHARS: usize = 4000;
+/// The search engine, shipped in the bundle.
+const ENGINE: &str = include_str!("engine.js");
+
+/// The bundle's files for `records` in `language`, paths relative to the bundle directory.
+pub fn build(records: &[Record], language: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let stem = tokens::stems(language);
+    let mut files = Vec::new();
+    let chunks = index_chunks(records, stem);
+    let filters = filter_files(records, &mut files);
+    let sorts = sort_files(records, &mut files);
+    let fragments = fragment_files(records, &mut files)?;
+    let mut chunk_table = Vec::with_capacity(chunks.len());
+    for (first, bytes) in chunks {
+        let hash = hash_name(&bytes);
+        files.push((format!("index/{hash}.bin"), bytes));
+        chunk_table.push((first, hash));
+    }
+    let entry = Entry {
+        version: FORMAT_VERSION,
+        language,
+        stem,
+        docs: records.len(),
+        chunks: chunk_table,
+        filters,
+        sorts,
+        fragments: Fragments { group: FRAGMENT_GROUP, hashes: fragments },
+    };
+    files.push(("entry.json".to_owned(), serde_json::to_vec(&entry)?));
+    files.push(("engine.js".to_owned(), ENGINE.as_bytes().to_vec()));
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    version: u32,
+    language: &'a str,
+    stem: bool,
+    docs: usize,
+    /// First word and file hash of each index chunk, in word order.
+    chunks: Vec<(String, String)>,
+    filters: BTreeMap<&'a str, Facet<'a>>,
+    /// Sort key → file hash.
+    sorts: BTreeMap<&'a str, String>,
+    fragments: Fragments,
+}
+
+#[derive(Serialize)]
+struct Facet<'a> {
+    file: String,
+    /// Every value with the number of docs that have it, in file order.
+    values: Vec<(&'a str, usize)>,
+}
+
+#[derive(Serialize)]
+struct Fragments {
+    group: usize,
+    hashes: Vec<String>,
+}
+
+/// A 16-hex-digit content hash for a file name.
+fn hash_name(bytes: &[u8]) -> String {
+    format!("{:016x}", crate::load::content_hash(bytes))
+}
+
+/// Appends `value` as an unsigned LEB128 varint.
+fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// One record's distinct words with their field-weighted counts, and its length in words.
+struct DocWords {
+    words: Vec<(Box<str>, u32)>,
+    length: usize,
+}
+
+fn doc_words(record: &Record, stem: bool) -> DocWords {
+    // The words go into one buffer and are sorted as spans of it: no allocation per word.
+    let mut arena = String::new();
+    let mut spans: Vec<(usize, usize, u32)> = Vec::new();
+    let text = &record.text;
+    for (field, weight) in [&text.name, &text.summary, &text.claims, &text.body].into_iter().zip(FIELD_WEIGHTS) {
+        tokens::for_each_word(field, stem, |word| {
+            let start = arena.len();
+            arena.push_str(word);
+            spans.push((start, arena.len(), weight));
+        });
+    }
+    let length = spans.len();
+    spans.sort_unstable_by(|a, b| arena[a.0..a.1].cmp(&arena[b.0..b.1]));
+    let mut words: Vec<(Box<str>, u32)> = Vec::new();
+    for (start, end, weight) in spans {
+        let word = &arena[start..end];
+        match words.last_mut() {
+            Some((last, count)) if **last == *word => *count += weight,
+            _ => words.push((word.into(), weight)),
+        }
+    }
+    DocWords { words, length }
+}
+
+/// BM25's term weight of a word counted `count` times (field-weighted), as a byte (1-255).
+fn quantised_weight(count: u32, norm: f64) -> u8 {
+    let count = f64::from(count);
+    let weight = count / (count + norm);
+    (weight * 255.0).ceil().clamp(1.0, 255.0) as u8
+}
+
+/// The index chunks: (first word, bytes), in word order.
+fn index_chunks(records: &[Record], stem: bool) -> Vec<(String, Vec<u8>)> {
+    let docs: Vec<DocWords> = records.par_iter().map(|r| doc_words(r, stem)).collect();
+    let total: usize = docs.iter().map(|d| d.length).sum();
+    let average = (total as f64 / docs.len().max(1) as f64).max(1.0);
+    let mut postings: Vec<(&str, u32, u8)> = Vec::with_capacity(docs.iter().map(|d| d.words.len()).sum());
+    for (id, doc) in docs.iter().enumerate() {
+        let norm = K1 * (1.0 - B + B * doc.length as f64 / average);
+        postings.extend(doc.words.iter().map(|(word, count)| (&**word, id as u32, quantised_weight(*count, norm))));
+    }
+    // Stable: each word's docs stay in id order.
+    postings.par_sort_by(|a, b| a.0.cmp(b.0));
+    encode_chunks(&postings)
+}
+
+fn encode_chunks(postings: &[(&str, u32, u8)]) -> Vec<(String, Vec<u8>)> {
+    let mut chunks = Vec::new();
+    let (mut body, mut count, mut first, mut previous) = (Vec::new(), 0u64, String::new(), "");
+    let mut ids = Vec::new();
+    for group in postings.chunk_by(|a, b| a.0 == b.0) {
+        let word = group[0].0;
+        if body.len() >= CHUNK_BYTES {
+            chunks.push((std::mem::take(&mut first), close_chunk(count, &body)));
+            (body, count, previous) = (Vec::new(), 0, "");
+        }
+        if count == 0 {
+            word.clone_into(&mut first);
+        }
+        let shared = word.bytes().zip(previous.bytes()).take_while(|(a, b)| a == b).count();
+        push_varint(&mut body, shared as u64);
+        push_varint(&mut body, (word.len() - shared) as u64);
+        body.extend_from_slice(&word.as_bytes()[shared..]);
+        push_varint(&mut body, group.len() as u64);
+        ids.clear();
+        let mut last = 0;
+        for &(_, id, _) in group {
+            push_varint(&mut ids, u64::from(id - last));
+            last = id;
+        }
+        push_varint(&mut body, ids.len() as u64);
+        body.extend_from_slice(&ids);
+        body.extend(group.iter().map(|p| p.2));
+        (count, previous) = (count + 1, word);
+    }
+    if count > 0 {
+        chunks.push((first, close_chunk(count, &body)));
+    }
+    chunks
+}
+
+fn close_chunk(count: u64, body: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(body.len() + 4);
+    push_varint(&mut bytes, count);
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// A sorted doc-id set: delta varints, or a bitmap where that is smaller.
+fn encode_set(ids: &[u32], docs: usize, out: &mut Vec<u8>) {
+    let mut list = Vec::new();
+    push_varint(&mut list, ids.len() as u64);
+    let mut last = 0;
+    for &id in ids {
+        push_varint(&mut list, u64::from(id - last));
+        last = id;
+    }
+    let bitmap_len = docs.div_ceil(8);
+    if list.len() <= bitmap_len {
+        out.push(0);
+        out.extend_from_slice(&list);
+    } else {
+        let mut bitmap = vec![0u8; bitmap_len];
+        for &id in ids {
+            bitmap[id as usize / 8] |= 1 << (id % 8);
+        }
+        out.push(1);
+        out.extend_from_slice(&bitmap);
+    }
+}
+
+/// One file per facet with the doc ids of each value; returns the facet table.
+fn filter_files<'a>(records: &'a [Record], files: &mut Vec<(String, Vec<u8>)>) -> BTreeMap<&'a str, Facet<'a>> {
+    let mut facets: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    for (id, record) in records.iter().enumerate() {
+        for (key, values) in &record.filters {
+            let facet = facets.entry(key.as_str()).or_default();
+            for value in values {
+                let ids = facet.entry(value.as_str()).or_default();
+                if ids.last() != Some(&(id as u32)) {
+                    ids.push(id as u32);
+                }
+            }
+        }
+    }
+    let mut table = BTreeMap::new();
+    for (key, values) in facets {
+        let mut bytes = Vec::new();
+        for ids in values.values() {
+            encode_set(ids, records.len(), &mut bytes);
+        }
+        let file = hash_name(&bytes);
+        files.push((format!("filter/{file}.bin"), bytes));
+        table.insert(key, Facet { file, values: values.iter().map(|(v, ids)| (*v, ids.len())).collect() });
+    }
+    table
+}
+
+/// One file per sort key with each doc's rank; returns sort key → file hash.
+fn sort_files<'a>(records: &'a [Record], files: &mut Vec<(String, Vec<u8>)>) -> BTreeMap<&'a str, String> {
+    let keys: std::collections::BTreeSet<&str> =
+        records.iter().flat_map(|r| r.sort.keys().map(String::as_str)).collect();
+    let wide = records.len() >= usize::from(u16::MAX);
+    let mut table = BTreeMap::new();
+    for key in keys {
+        let mut order: Vec<(&str, usize)> =
+            records.iter().enumerate().filter_map(|(id, r)| r.sort.get(key).map(|v| (v.as_str(), id))).collect();
+        order.sort_unstable();
+        let mut ranks = vec![u32::MAX; records.len()];
+        for (rank, (_, id)) in order.into_iter().enumerate() {
+            ranks[id] = rank as u32;
+        }
+        let mut bytes = vec![if wide { 4 } else { 2 }];
+        for rank in ranks {
+            if wide {
+                bytes.extend_from_slice(&rank.to_le_bytes());
+            } else {
+                bytes.extend_from_slice(&u16::try_from(rank).unwrap_or(u16::MAX).to_le_bytes());
+            }
+        }
+        let file = hash_name(&bytes);
+        files.push((format!("sort/{file}.bin"), bytes));
+        table.insert(key, file);
+    }
+    table
+}
+
+#[derive(Serialize)]
+struct Fragment<'a> {
+    url: &'a str,
+    meta: &'a BTreeMap<String, String>,
+    filters: &'a BTreeMap<String, Vec<String>>,
+    text: String,
+}
+
+/// The text a result's excerpt is cut from: summary, claims and body, at most
+/// [`EXCERPT_CHARS`], cut at a space.
+fn excerpt_text(record: &Record) -> String {
+    let text = &record.text;
+    let mut out = String::new();
+    for part in [&text.summary, &text.claims, &text.body] {
+        for word in part.split_whitespace() {
+            if out.len() + word.len() + 1 > EXCERPT_CHARS {
+                return out;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// One fragment per doc, named by its id and the hash of its group; returns the group hashes.
+fn fragment_files(records: &[Record], files: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<String>> {
+    let fragments: Vec<Vec<u8>> = records
+        .par_iter()
+        .map(|r| {
+            let fragment = Fragment { url: &r.url, meta: &r.meta, filters: &r.filters, text: excerpt_text(r) };
+            serde_json::to_vec(&fragment)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut hashes = Vec::with_capacity(fragments.len().div_ceil(FRAGMENT_GROUP));
+    for (group, members) in fragments.chunks(FRAGMENT_GROUP).enumerate() {
+        let hash = format!("{:08x}", crate::load::content_hash(&members.concat()) >> 32);
+        for (offset, bytes) in members.iter().enumerate() {
+            files.push((format!("fragment/{}_{hash}.json", group * FRAGMENT_GROUP + offset), bytes.clone()));
+        }
+        hashes.push(hash);
+    }
+    Ok(hashes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::Text;
+
+    /// Reads a varint at `at`, moving past it.
+    fn varint(bytes: &[u8], at: &mut usize) -> u64 {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let byte = bytes[*at];
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+
+    /// Decodes a chunk back into (word, [(doc, weight)]).
+    fn decode_chunk(bytes: &[u8]) -> Vec<(String, Vec<(u32, u8)>)> {
+        let mut at = 0;
+        let count = varint(bytes, &mut at);
+        let mut previous: Vec<u8> = Vec::new();
+        let mut out = Vec::new();
+        for _ in 0..count {
+            let shared = varint(bytes, &mut at) as usize;
+            let suffix = varint(bytes, &mut at) as usize;
+            previous.truncate(shared);
+            previous.extend_from_slice(&bytes[at..at + suffix]);
+            at += suffix;
+            let docs = varint(bytes, &mut at) as usize;
+            let id_bytes = varint(bytes, &mut at) as usize;
+            let (ids_end, mut id) = (at + id_bytes, 0u32);
+            let mut postings = Vec::new();
+            while at < ids_end {
+                id += varint(bytes, &mut at) as u32;
+                postings.push(id);
+            }
+            let weights = &bytes[at..at + docs];
+            at += docs;
+            out.push((
+                String::from_utf8(previous.clone()).unwrap(),
+                postings.into_iter().zip(weights.to_vec()).collect(),
+            ));
+        }
+        assert_eq!(at, bytes.len(), "the chunk has no trailing bytes");
+        out
+    }
+
+    fn record(name: &str, body: &str) -> Record {
+        Record {
+            url: format!("/{name}/"),
+            text: Text { name: name.to_owned(), body: body.to_owned(), ..Text::default() },
+            meta: BTreeMap::new(),
+            filters: BTreeMap::new(),
+            sort: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn chunks_round_trip_in_word_order_and_split_near_the_chunk_size() {
+        // 3,000 docs, each with two words of its own and one shared by all.
+        let records: Vec<Record> =
+            (0..3000).map(|i| record(&format!("doc{i:05}"), &format!("common øword{i:04} Words"))).collect();
+        let chunks = index_chunks(&records, true);
+        assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+        let mut all = Vec::new();
+        for (first, bytes) in &chunks {
+            assert!(bytes.len() < CHUNK_BYTES + 16 * 1024, "a chunk of {} bytes", bytes.len());
+            let decoded = decode_chunk(bytes);
+            assert_eq!(&decoded[0].0, first, "the table names each chunk's first word");
+            all.extend(decoded);
+        }
+        let words: Vec<&str> = all.iter().map(|(w, _)| w.as_str()).collect();
+        assert!(words.is_sorted(), "words are in byte order across chunks");
+        assert_eq!(words.len(), 3000 * 2 + 2);
+        let common = &all.iter().find(|(w, _)| w == "common").unwrap().1;
+        assert_eq!(common.iter().map(|p| p.0).collect::<Vec<_>>(), (0..3000).collect::<Vec<_>>());
+        let named = &all.iter().find(|(w, _)| w == "doc00042").unwrap().1;
+        assert_eq!(named.len(), 1);
+        assert!(named[0].1 > common[42].1, "a word in the name weighs more than one in the body");
+        assert!(words.contains(&"word") && words.contains(&"øword0001"), "stemmed, and UTF-8 kept whole");
+    }
+
+    #[test]
+    fn sets_pick_the_smaller_encoding() {
+        let (mut sparse, mut dense) = (Vec::new(), Vec::new());
+        encode_set(&[3, 700], 1000, &mut sparse);
+        assert_eq!(sparse, [0, 2, 3, 0xb9, 0x05]);
+        encode_set(&(0..500).collect::<Vec<_>>(), 1000, &mut dense);
+        assert_eq!((dense[0], dense.len()), (1, 1 + 125));
+        assert_eq!(dense[1], 0xff);
+    }
+
+    #[test]
+    fn ranks_follow_the_sort_key_and_docs_without_it_rank_last() {
+        let mut records = vec![record("b", ""), record("a", ""), record("c", "")];
+        records[0].sort.insert("name".to_owned(), "beta".to_owned());
+        records[1].sort.insert("name".to_owned(), "alpha".to_owned());
+        let mut files = Vec::new();
+        let table = sort_files(&records, &mut files);
+        assert_eq!(files[0].0, format!("sort/{}.bin", table["name"]));
+        assert_eq!(files[0].1, [2, 1, 0, 0, 0, 0xff, 0xff]);
+    }
+}
