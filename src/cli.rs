@@ -32,6 +32,13 @@ pub enum Command {
         /// Ask search engines not to index the site (deploy previews).
         #[arg(long)]
         noindex: bool,
+        /// Where pages are cached between builds, so a rebuild renders and writes only what
+        /// changed [default: ROOT/.dossier-cache/build].
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+        /// Render everything, without reading or writing the build cache.
+        #[arg(long, conflicts_with = "cache_dir")]
+        no_cache: bool,
     },
     /// Review the wiki: schema, sources, dates and citations.
     Check {

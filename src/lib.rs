@@ -4,6 +4,7 @@
 //! the [`model`], [`site`] holds the result, [`validate`] reviews it, and commands in [`cmd`]
 //! decide what the findings mean.
 
+pub mod build_cache;
 pub mod changes;
 pub mod cmd;
 pub mod config;

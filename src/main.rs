@@ -42,9 +42,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let external = external.then(|| std::time::Duration::from_secs(timeout.max(1)));
             cmd::check::run(&CheckOptions { root, format, deny_warnings, changed_since, external }, today)
         }
-        Command::Build { root, output, base_url, drafts, noindex } => {
+        Command::Build { root, output, base_url, drafts, noindex, cache_dir, no_cache } => {
             let output = output.unwrap_or_else(|| root.join("public"));
-            cmd::build::run(&cmd::build::BuildOptions { root, output, base_url, drafts, noindex }, today)
+            let cache_dir = (!no_cache).then(|| cache_dir.unwrap_or_else(|| root.join(".dossier-cache/build")));
+            cmd::build::run(&cmd::build::BuildOptions { root, output, base_url, drafts, noindex, cache_dir }, today)
         }
         Command::Serve { root, bind, port, open, poll } => {
             cmd::serve::run(&dossier::serve::ServeOptions { root, bind, port, open, poll }, today)?;

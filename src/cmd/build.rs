@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 
+use crate::build_cache::BuildCache;
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
 use crate::model::Date;
 use crate::render::{self, RenderCache, Settings, Theme};
@@ -17,6 +18,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub noindex: bool,
+    /// The persistent build cache's folder; `None` renders everything and keeps nothing.
+    pub cache_dir: Option<PathBuf>,
 }
 
 pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
@@ -42,19 +45,26 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     let base_path = base_path(&site, options.base_url.as_deref());
     let (rendered, index, index_time) = std::thread::scope(|scope| {
         let indexing = scope.spawn(|| timed(|| search::index_site(&site, &base_path, today, options.drafts)));
-        let rendered = render::render_site(&site, &mut theme, &settings, &mut RenderCache::default());
+        let mut cache = options
+            .cache_dir
+            .as_deref()
+            .map_or_else(RenderCache::default, |dir| RenderCache::on_disk(BuildCache::open(dir)));
+        let rendered = render::render_site(&site, &mut theme, &settings, &mut cache).map(|o| (o, cache.into_disk()));
         let (index, time) =
             indexing.join().unwrap_or_else(|_| (Err(anyhow!("search indexing crashed")), Duration::ZERO));
         (rendered, index, time)
     });
-    let mut built = match rendered {
+    let (mut built, cache) = match rendered {
         Ok(built) => built,
         Err(problems) => return report_errors(&problems, &options.root),
     };
     for (path, bytes) in index? {
         built.insert(path, bytes);
     }
-    output::write_atomically(&built, &options.output)?;
+    output::write_atomically(&built, &options.output, cache.as_ref())?;
+    if let Some(Err(e)) = cache.map(BuildCache::save) {
+        tracing::warn!("the build cache was not saved: {e:#}");
+    }
     let pages = built.files.keys().filter(|p| p.ends_with(".html")).count();
     let claims: usize = site.dossiers.values().map(|d| d.meta.claims.len()).sum();
     let stale = findings.iter().filter(|d| d.code == crate::diagnostics::Code::StaleClaim).count();

@@ -2,7 +2,8 @@
 //!
 //! Dossier pages render in parallel; listings, feeds and data files are built from the
 //! per-dossier views, never from a whole-site context handed to every page. Every HTML page
-//! is minified as it is rendered.
+//! is minified as it is rendered. Pages whose inputs hash to the key they had last time come
+//! from the [`RenderCache`] instead: in memory for `serve`, on disk for `build`.
 
 mod assets;
 mod feeds;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::build_cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Dossier};
@@ -157,11 +159,14 @@ impl Renderer<'_> {
     }
 }
 
-/// Rendered dossiers from a previous run, reused while their inputs are unchanged.
+/// Rendered dossiers and listings from a previous run (in memory for `serve`, on disk for
+/// `build`), reused while their inputs are unchanged.
 #[derive(Default)]
 pub struct RenderCache {
     dossiers: HashMap<String, Cached>,
     listings: listings::ListingCache,
+    /// The persistent build cache, consulted for what the in-memory cache lacks.
+    disk: Option<BuildCache>,
 }
 
 #[derive(Clone)]
@@ -172,6 +177,11 @@ struct Cached {
 }
 
 impl RenderCache {
+    /// An empty cache backed by the persistent build cache.
+    pub fn on_disk(disk: BuildCache) -> RenderCache {
+        RenderCache { disk: Some(disk), ..RenderCache::default() }
+    }
+
     /// How many dossiers the last run took from the cache.
     pub fn len(&self) -> usize {
         self.dossiers.len()
@@ -179,6 +189,49 @@ impl RenderCache {
 
     pub fn is_empty(&self) -> bool {
         self.dossiers.is_empty()
+    }
+
+    /// The persistent cache, told which pages the last run produced from which keys, ready to
+    /// keep them as the output is written.
+    pub fn into_disk(self) -> Option<BuildCache> {
+        let mut disk = self.disk?;
+        let dossiers = self.dossiers.iter().map(|(slug, c)| {
+            (format!("dossier:{slug}"), c.key, c.files.iter().map(|(path, _)| path.clone()).collect())
+        });
+        let listings =
+            self.listings.iter().map(|(path, (key, _))| (format!("listing:{path}"), *key, vec![path.clone()]));
+        disk.expect(dossiers.chain(listings));
+        Some(disk)
+    }
+
+    /// A dossier's files from the persistent cache, if they were rendered from `key`.
+    fn dossier_from_disk(&self, slug: &str, key: u64) -> Option<Files> {
+        let files = self.disk.as_ref()?.get(&format!("dossier:{slug}"), key)?;
+        let base = format!("providers/{slug}/");
+        files.iter().all(|(path, _)| path.starts_with(&base)).then_some(files)
+    }
+
+    /// Loads the listing pages of the persistent cache that the in-memory cache lacks; the
+    /// listing stage then reuses those whose keys still match.
+    fn load_listings(&mut self) {
+        let Some(disk) = &self.disk else { return };
+        let ids: Vec<&str> = disk.unit_ids("listing:").collect();
+        let loaded: listings::ListingCache = ids
+            .par_iter()
+            .filter_map(|id| {
+                let path = id.strip_prefix("listing:")?;
+                if self.listings.contains_key(path) {
+                    return None;
+                }
+                let key = disk.key_of(id)?;
+                let mut files = disk.get(id, key)?;
+                match files.pop() {
+                    Some((file, bytes)) if files.is_empty() && file == path => Some((file, (key, bytes))),
+                    _ => None,
+                }
+            })
+            .collect();
+        self.listings.extend(loaded);
     }
 }
 
@@ -227,15 +280,23 @@ pub fn render_site(
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| settings.drafts || !d.meta.draft).collect();
     let rendered: Vec<Result<(String, Cached), Diagnostic>> = {
         let _span = tracing::info_span!("render_dossiers", count = dossiers.len()).entered();
+        let cache = &*cache;
         dossiers
             .par_iter()
             .map(|d| {
                 let key = dossier_key(site, d, settings, renderer.global_key);
-                match cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
-                    Some(hit) => Ok((d.slug.clone(), hit.clone())),
-                    None => render_dossier(site, d, &renderer, key)
-                        .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files })),
+                if let Some(hit) = cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
+                    return Ok((d.slug.clone(), hit.clone()));
                 }
+                if let Some(files) = cache.dossier_from_disk(&d.slug, key) {
+                    let (summary, claims) = views::summarize(site, d, settings, &renderer.links);
+                    return Ok((
+                        d.slug.clone(),
+                        Cached { key, rendered: rendered_dossier(d, key, summary, claims), files },
+                    ));
+                }
+                render_dossier(site, d, &renderer, key)
+                    .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files }))
             })
             .collect()
     };
@@ -254,6 +315,7 @@ pub fn render_site(
     }
     cache.dossiers = next;
     let _span = tracing::info_span!("render_listings").entered();
+    cache.load_listings();
     if let Err(e) = listings::render_listings(site, &done, &renderer, &mut output, &mut cache.listings) {
         errors.push(e);
     }
@@ -278,12 +340,15 @@ fn render_dossier(
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
     let base = format!("providers/{}/", dossier.slug);
     let files = vec![(format!("{base}index.html"), Arc::from(html)), (format!("{base}index.json"), Arc::from(json))];
-    let rendered = RenderedDossier {
+    Ok((rendered_dossier(dossier, key, summary, claims), files))
+}
+
+fn rendered_dossier(dossier: &Dossier, key: u64, summary: Summary, claims: Vec<ClaimFacts>) -> RenderedDossier {
+    RenderedDossier {
         key,
         summary,
         claims,
         category: dossier.meta.category.value.clone(),
         tags: dossier.meta.tags.iter().map(|t| t.value.clone()).collect(),
-    };
-    Ok((rendered, files))
+    }
 }

@@ -185,6 +185,41 @@ pub fn citation_numbers(dossier: &Dossier) -> (BTreeMap<String, usize>, BTreeMap
     (numbers, counts)
 }
 
+/// What the listings need of a dossier: its summary and its claims' freshness. Cheap (no
+/// Markdown), so a dossier whose page comes from the build cache still joins the listings.
+pub fn summarize(site: &Site, dossier: &Dossier, settings: &Settings, links: &Links) -> (Summary, Vec<ClaimFacts>) {
+    let meta = &dossier.meta;
+    let stale_after = site.stale_after_days(&meta.category);
+    let facts: Vec<ClaimFacts> = meta
+        .claims
+        .iter()
+        .map(|c| ClaimFacts {
+            id: c.id.value.clone(),
+            verified: c.verified.value,
+            freshness: Freshness::of(c.verified.value, stale_after, settings.today),
+        })
+        .collect();
+    let category_name = site
+        .categories
+        .get(meta.category.as_str())
+        .map(|c| c.meta.name.value.clone())
+        .unwrap_or_else(|| meta.category.value.clone());
+    let summary = Summary {
+        slug: dossier.slug.clone(),
+        name: meta.name.value.clone(),
+        url: links.provider(&dossier.slug),
+        summary: meta.summary.value.clone(),
+        status: status_label(meta.status).0,
+        category_name,
+        category_url: links.category(&meta.category),
+        jurisdiction: meta.jurisdiction.as_ref().map(|j| j.value.clone()),
+        verified_newest: facts.iter().map(|f| f.verified).max().map(|d| d.to_string()).unwrap_or_default(),
+        claim_count: facts.len(),
+        stale_count: facts.iter().filter(|f| f.freshness.is_stale()).count(),
+    };
+    (summary, facts)
+}
+
 /// The provider page's view, its summary, and its claims' freshness.
 pub fn provider_view(
     site: &Site,
@@ -205,15 +240,7 @@ pub fn provider_view(
         is_reserved_id: &is_reserved_id,
     };
     let body = markdown::render_body(&dossier.body.text, &cx);
-    let facts: Vec<ClaimFacts> = meta
-        .claims
-        .iter()
-        .map(|c| ClaimFacts {
-            id: c.id.value.clone(),
-            verified: c.verified.value,
-            freshness: Freshness::of(c.verified.value, stale_after, settings.today),
-        })
-        .collect();
+    let (summary, facts) = summarize(site, dossier, settings, links);
     let view_of = |claim: &Claim| claim_view(dossier, claim, &numbers, &counts, stale_after, settings, links);
     let claim_groups = ClaimKind::ALL
         .iter()
@@ -235,26 +262,21 @@ pub fn provider_view(
         })
         .filter(|g| !g.claims.is_empty())
         .collect();
-    let newest = facts.iter().map(|f| f.verified).max();
     let oldest = facts.iter().map(|f| f.verified).min();
-    let stale_count = facts.iter().filter(|f| f.freshness.is_stale()).count();
     let (status, status_label) = status_label(meta.status);
-    let category_name = site
-        .categories
-        .get(meta.category.as_str())
-        .map(|c| c.meta.name.value.clone())
-        .unwrap_or_else(|| meta.category.value.clone());
-    let category =
-        CategoryRef { slug: meta.category.value.clone(), name: category_name, url: links.category(&meta.category) };
-    let url = links.provider(&dossier.slug);
+    let category = CategoryRef {
+        slug: meta.category.value.clone(),
+        name: summary.category_name.clone(),
+        url: summary.category_url.clone(),
+    };
     let source_path = crate::diagnostics::display_path(&dossier.path);
     let view = ProviderView {
         slug: dossier.slug.clone(),
-        name: meta.name.value.clone(),
-        json_url: format!("{url}index.json"),
-        url: url.clone(),
+        name: summary.name.clone(),
+        json_url: format!("{}index.json", summary.url),
+        url: summary.url.clone(),
         website: markdown::encode_href(meta.website.value.trim()),
-        summary: meta.summary.value.clone(),
+        summary: summary.summary.clone(),
         status,
         status_label,
         founded: meta.founded,
@@ -267,9 +289,9 @@ pub fn provider_view(
         body_html: body.html,
         notes_html: body.notes_html,
         claim_groups,
-        claim_count: facts.len(),
-        stale_count,
-        verified_newest: newest.map(|d| d.to_string()).unwrap_or_default(),
+        claim_count: summary.claim_count,
+        stale_count: summary.stale_count,
+        verified_newest: summary.verified_newest.clone(),
         verified_oldest: oldest.map(|d| d.to_string()).unwrap_or_default(),
         edited: settings.edited.get(&source_path).map(Date::to_string),
         edit_url: links.edit_url(&source_path),
@@ -278,20 +300,7 @@ pub fn provider_view(
             let (outcome, outcome_label) = outcome_label(r.outcome);
             ReplyView { contacted: r.contacted.value.to_string(), outcome, outcome_label, note: r.note.clone() }
         }),
-        category: category.clone(),
-    };
-    let summary = Summary {
-        slug: view.slug.clone(),
-        name: view.name.clone(),
-        url,
-        summary: view.summary.clone(),
-        status,
-        category_name: category.name,
-        category_url: category.url,
-        jurisdiction: meta.jurisdiction.as_ref().map(|j| j.value.clone()),
-        verified_newest: view.verified_newest.clone(),
-        claim_count: view.claim_count,
-        stale_count,
+        category,
     };
     (view, summary, facts, body.has_code)
 }

@@ -3,6 +3,7 @@
 //! loader. Fixtures live in `tests/fixtures/`, snapshots in `tests/testsuite/snapshots/`.
 
 mod build;
+mod build_cache;
 mod changed_since;
 mod check;
 mod contributing;

@@ -1,0 +1,314 @@
+//! The persistent build cache (issue 7), `.dossier-cache/build/` under the wiki root unless
+//! `--cache-dir` says otherwise: what the pages of each dossier and listing were rendered from
+//! (their render keys) and their bytes, so a warm `build` re-renders only what changed and
+//! hard-links the rest into the new output instead of writing it again.
+//!
+//! Layout: `manifest` (a header naming the cache format and the generator binary, one line per
+//! cached file, an end line with the count) and `blobs/<xxh3-128 of the bytes>`. Anything that
+//! does not parse, names another format or generator, or fails its hash when read back is
+//! ignored: the cache can make a build faster, never different. Each save keeps only what the
+//! last build produced, so the cache stays about the size of one output.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::Context;
+
+/// Bumped whenever the manifest or the meaning of a render key changes.
+const FORMAT: u32 = 1;
+const MAGIC: &str = "dossier-build-cache";
+
+/// A content address: the 128-bit xxh3 hash of a file's bytes.
+type Blob = u128;
+
+fn blob_of(bytes: &[u8]) -> Blob {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// One cached unit (a dossier's files, or one listing page): its render key and its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unit {
+    key: u64,
+    files: Vec<(String, Blob)>,
+}
+
+/// The cache as read at the start of a build, and what this build adds to it.
+#[derive(Debug)]
+pub struct BuildCache {
+    dir: PathBuf,
+    generator: String,
+    /// Units of the previous build, by unit id (`dossier:<slug>`, `listing:<path>`).
+    previous: HashMap<String, Unit>,
+    /// Blobs this build read back and checked; only these are linked into the output.
+    checked: Mutex<HashSet<Blob>>,
+    /// This build's units, set after rendering; their files are kept when written.
+    next: Mutex<BTreeMap<String, Unit>>,
+    /// Output path → unit id, for the files of `next`.
+    owners: HashMap<String, String>,
+}
+
+impl BuildCache {
+    /// Opens the cache in `dir`; a missing, unreadable, corrupt or foreign one is empty.
+    pub fn open(dir: &Path) -> BuildCache {
+        let generator = generator_id();
+        let previous = fs::read_to_string(dir.join("manifest"))
+            .ok()
+            .and_then(|text| parse_manifest(&text, &generator))
+            .unwrap_or_default();
+        BuildCache {
+            dir: dir.to_path_buf(),
+            generator,
+            previous,
+            checked: Mutex::default(),
+            next: Mutex::default(),
+            owners: HashMap::new(),
+        }
+    }
+
+    /// How many units the previous build left.
+    pub fn len(&self) -> usize {
+        self.previous.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.previous.is_empty()
+    }
+
+    /// The ids of the previous build's units that start with `prefix`.
+    pub fn unit_ids<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.previous.keys().map(String::as_str).filter(move |id| id.starts_with(prefix))
+    }
+
+    /// The previous build's key for `unit`.
+    pub fn key_of(&self, unit: &str) -> Option<u64> {
+        self.previous.get(unit).map(|u| u.key)
+    }
+
+    /// The files `unit` had when it was rendered from `key`, read back and checked against
+    /// their hashes; `None` if the key differs or any file is missing or damaged.
+    pub fn get(&self, unit: &str, key: u64) -> Option<Vec<(String, Arc<[u8]>)>> {
+        let cached = self.previous.get(unit).filter(|u| u.key == key)?;
+        let mut files = Vec::with_capacity(cached.files.len());
+        for (path, blob) in &cached.files {
+            let bytes = fs::read(self.blob_path(*blob)).ok()?;
+            if blob_of(&bytes) != *blob {
+                return None;
+            }
+            files.push((path.clone(), Arc::from(bytes)));
+        }
+        let mut checked = self.checked.lock().unwrap_or_else(PoisonError::into_inner);
+        checked.extend(cached.files.iter().map(|(_, blob)| *blob));
+        Some(files)
+    }
+
+    /// Says which units this build produced (id, key, output paths); their files are kept
+    /// in the cache as they are written.
+    pub fn expect(&mut self, units: impl IntoIterator<Item = (String, u64, Vec<String>)>) {
+        let mut next = BTreeMap::new();
+        self.owners.clear();
+        for (id, key, paths) in units {
+            for path in &paths {
+                self.owners.insert(path.clone(), id.clone());
+            }
+            next.insert(id, Unit { key, files: paths.into_iter().map(|p| (p, 0)).collect() });
+        }
+        *self.next.get_mut().unwrap_or_else(PoisonError::into_inner) = next;
+    }
+
+    /// Puts `bytes` at `dest` (a new path): a hard link to the cached copy when this build
+    /// checked that copy, a new file otherwise; a new file of a unit is then kept in the cache.
+    pub fn place(&self, path: &str, bytes: &[u8], dest: &Path) -> io::Result<()> {
+        let Some(owner) = self.owners.get(path) else { return fs::write(dest, bytes) };
+        let blob = blob_of(bytes);
+        let is_checked = self.checked.lock().unwrap_or_else(PoisonError::into_inner).contains(&blob);
+        if !(is_checked && fs::hard_link(self.blob_path(blob), dest).is_ok()) {
+            fs::write(dest, bytes)?;
+            if !is_checked && self.keep(blob, bytes, dest).is_err() {
+                return Ok(());
+            }
+        }
+        let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(file) = next.get_mut(owner).and_then(|u| u.files.iter_mut().find(|(p, _)| p == path)) {
+            file.1 = blob;
+        }
+        Ok(())
+    }
+
+    /// Stores a copy of a file just written at `written`: a hard link when the cache is on the
+    /// same file system, a copy otherwise, replacing any damaged copy of the same blob.
+    fn keep(&self, blob: Blob, bytes: &[u8], written: &Path) -> io::Result<()> {
+        let target = self.blob_path(blob);
+        let temp = self.dir.join("blobs").join(format!("{blob:032x}.tmp-{}", std::process::id()));
+        let _ = fs::remove_file(&temp);
+        if fs::hard_link(written, &temp).is_err() {
+            fs::write(&temp, bytes)?;
+        }
+        fs::rename(&temp, target)
+    }
+
+    /// Creates the blob folder before the output is written.
+    pub fn prepare(&self) -> anyhow::Result<()> {
+        let blobs = self.dir.join("blobs");
+        fs::create_dir_all(&blobs).with_context(|| format!("cannot create the build cache {}", blobs.display()))
+    }
+
+    /// Writes this build's manifest and deletes every blob it does not name.
+    pub fn save(self) -> anyhow::Result<()> {
+        let next = self.next.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let kept: BTreeMap<&String, &Unit> =
+            next.iter().filter(|(_, unit)| unit.files.iter().all(|(_, blob)| *blob != 0)).collect();
+        let mut text = format!("{MAGIC} {FORMAT} {}\n", self.generator);
+        let mut count = 0usize;
+        let mut live = HashSet::new();
+        for (id, unit) in &kept {
+            for (path, blob) in &unit.files {
+                text.push_str(&format!("{id}\t{:016x}\t{path}\t{blob:032x}\n", unit.key));
+                live.insert(format!("{blob:032x}"));
+                count += 1;
+            }
+        }
+        text.push_str(&format!("end {count}\n"));
+        let manifest = self.dir.join("manifest");
+        let temp = self.dir.join(format!("manifest.tmp-{}", std::process::id()));
+        fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
+        fs::rename(&temp, &manifest).with_context(|| format!("cannot replace {}", manifest.display()))?;
+        let blobs = self.dir.join("blobs");
+        for entry in fs::read_dir(&blobs).with_context(|| format!("cannot list {}", blobs.display()))?.flatten() {
+            if !live.contains(entry.file_name().to_string_lossy().as_ref()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
+    }
+
+    fn blob_path(&self, blob: Blob) -> PathBuf {
+        self.dir.join("blobs").join(format!("{blob:032x}"))
+    }
+}
+
+/// Which generator wrote a cache: its version and its binary's size and modification time, so a
+/// rebuilt generator (which may render differently under the same version) starts afresh.
+fn generator_id() -> String {
+    let binary = std::env::current_exe().and_then(fs::metadata).ok();
+    let stamp = binary.as_ref().map_or_else(String::new, |m| {
+        let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        format!("{}.{}", m.len(), modified.map_or(0, |d| d.as_nanos()))
+    });
+    format!("{}+{stamp}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The units of a manifest written by this generator in this format; `None` if anything in it
+/// is off, since a unit missing one of its files would publish an incomplete page set.
+fn parse_manifest(text: &str, generator: &str) -> Option<HashMap<String, Unit>> {
+    let mut lines = text.lines();
+    if lines.next()? != format!("{MAGIC} {FORMAT} {generator}") {
+        return None;
+    }
+    let mut units: HashMap<String, Unit> = HashMap::new();
+    for (count, line) in lines.enumerate() {
+        if let Some(end) = line.strip_prefix("end ") {
+            return (end.parse::<usize>().ok()? == count).then_some(units);
+        }
+        let mut fields = line.split('\t');
+        let (id, key, path, blob) = (fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+        if fields.next().is_some() || !is_clean_path(path) {
+            return None;
+        }
+        let key = u64::from_str_radix(key, 16).ok()?;
+        let blob = u128::from_str_radix(blob, 16).ok()?;
+        let unit = units.entry(id.to_owned()).or_insert_with(|| Unit { key, files: Vec::new() });
+        if unit.key != key {
+            return None;
+        }
+        unit.files.push((path.to_owned(), blob));
+    }
+    None
+}
+
+/// A relative output path that stays inside the output folder.
+fn is_clean_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(cache: &mut BuildCache, id: &str, key: u64, files: &[(&str, &str)], out: &Path) {
+        cache.expect([(id.to_owned(), key, files.iter().map(|(p, _)| (*p).to_owned()).collect())]);
+        cache.prepare().unwrap();
+        for (path, text) in files {
+            let dest = out.join(path);
+            fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            cache.place(path, text.as_bytes(), &dest).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_saved_unit_comes_back_under_its_key_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        let mut cache = BuildCache::open(&dir);
+        assert!(cache.is_empty());
+        unit(
+            &mut cache,
+            "dossier:a",
+            7,
+            &[("providers/a/index.html", "<p>a</p>"), ("providers/a/index.json", "{}")],
+            &tmp.path().join("out1"),
+        );
+        cache.save().unwrap();
+        let cache = BuildCache::open(&dir);
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get("dossier:a", 8).is_none());
+        let files = cache.get("dossier:a", 7).unwrap();
+        assert_eq!(files[0].0, "providers/a/index.html");
+        assert_eq!(&*files[0].1, b"<p>a</p>");
+        assert_eq!(&*files[1].1, b"{}");
+    }
+
+    #[test]
+    fn damaged_blobs_and_manifests_are_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        let out = tmp.path().join("out");
+        let mut cache = BuildCache::open(&dir);
+        unit(&mut cache, "listing:tags/x/index.html", 1, &[("tags/x/index.html", "<p>x</p>")], &out);
+        cache.save().unwrap();
+        // Editing the published file in place edits the linked blob: its hash no longer matches.
+        fs::write(out.join("tags/x/index.html"), "<p>changed</p>").unwrap();
+        assert!(BuildCache::open(&dir).get("listing:tags/x/index.html", 1).is_none());
+
+        let manifest = fs::read_to_string(dir.join("manifest")).unwrap();
+        let truncated = manifest.lines().take(1).collect::<Vec<_>>().join("\n");
+        fs::write(dir.join("manifest"), truncated).unwrap();
+        assert!(BuildCache::open(&dir).is_empty());
+        fs::write(dir.join("manifest"), manifest.replace("tags/x", "../x")).unwrap();
+        assert!(BuildCache::open(&dir).is_empty());
+        fs::write(dir.join("manifest"), manifest.replace(&format!(" {FORMAT} "), " 999 ")).unwrap();
+        assert!(BuildCache::open(&dir).is_empty());
+        fs::write(dir.join("manifest"), [0xff, 0xfe, 0]).unwrap();
+        assert!(BuildCache::open(&dir).is_empty());
+    }
+
+    #[test]
+    fn saving_drops_blobs_the_last_build_did_not_produce() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        let mut cache = BuildCache::open(&dir);
+        unit(&mut cache, "listing:a", 1, &[("a", "one")], &tmp.path().join("out1"));
+        cache.save().unwrap();
+        let mut cache = BuildCache::open(&dir);
+        unit(&mut cache, "listing:b", 2, &[("b", "two")], &tmp.path().join("out2"));
+        cache.save().unwrap();
+        let cache = BuildCache::open(&dir);
+        assert!(cache.get("listing:a", 1).is_none());
+        assert_eq!(fs::read_dir(dir.join("blobs")).unwrap().count(), 1);
+    }
+}

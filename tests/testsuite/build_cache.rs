@@ -1,0 +1,167 @@
+//! The persistent build cache (issue 7): a warm build publishes exactly what a cold build of the
+//! same wiki publishes, reuses the pages whose inputs did not change (hard links: the same
+//! file), re-renders the rest, and shrugs off a damaged cache.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Wiki, dossier, fixtures_dir, manifest_dir};
+
+const EDITED: &str = "content/providers/harborline.md";
+const PAGE: &str = "providers/harborline/index.html";
+const OTHER: &str = "providers/examplemail/index.html";
+
+fn wiki() -> Wiki {
+    Wiki::empty().overlay_dir(&fixtures_dir().join("wiki"))
+}
+
+/// `dossier build` of `wiki` into `out`, which must succeed.
+fn build(wiki: &Wiki, out: &Path, extra: &[&str]) {
+    dossier().arg("build").arg("--root").arg(wiki.root()).arg("--output").arg(out).args(extra).run().assert_code(0);
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Asserts that `out` holds what a cold build of `wiki`'s current state (no cache) produces.
+#[track_caller]
+fn assert_same_as_cold(wiki: &Wiki, out: &Path) {
+    let cold = wiki.path("cold-out");
+    build(wiki, &cold, &["--no-cache"]);
+    let (warm, cold) = (tree(out), tree(&cold));
+    assert_eq!(warm.keys().collect::<Vec<_>>(), cold.keys().collect::<Vec<_>>(), "the same files");
+    let differing: Vec<&String> = warm.iter().filter(|(k, v)| cold.get(*k) != Some(*v)).map(|(k, _)| k).collect();
+    assert!(differing.is_empty(), "the warm build differs from a cold one in {differing:?}");
+}
+
+/// The identity of the file at `path` (device and inode): equal across builds when the second
+/// build linked the first one's file from the cache instead of writing it again.
+#[cfg(unix)]
+fn file_id(path: &Path) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).unwrap();
+    (meta.dev(), meta.ino())
+}
+
+fn cache_dir(wiki: &Wiki) -> PathBuf {
+    wiki.path(".dossier-cache/build")
+}
+
+#[test]
+fn a_warm_build_after_an_edit_equals_a_cold_build_and_reuses_unchanged_pages() {
+    let wiki = wiki();
+    let out = wiki.path("public");
+    build(&wiki, &out, &[]);
+    assert!(cache_dir(&wiki).join("manifest").is_file(), "the first build fills the cache");
+    #[cfg(unix)]
+    let (page_before, other_before) = (file_id(&out.join(PAGE)), file_id(&out.join(OTHER)));
+
+    let text = wiki.read(EDITED).replace("Harborline encrypts mailboxes", "Harborline (Edited) encrypts mailboxes");
+    let wiki = wiki.write(EDITED, text);
+    build(&wiki, &out, &[]);
+    assert!(String::from_utf8_lossy(&fs::read(out.join(PAGE)).unwrap()).contains("(Edited)"));
+    #[cfg(unix)]
+    {
+        assert_ne!(file_id(&out.join(PAGE)), page_before, "the edited dossier is rendered anew");
+        assert_eq!(file_id(&out.join(OTHER)), other_before, "an unchanged dossier comes from the cache");
+    }
+    assert_same_as_cold(&wiki, &out);
+
+    // Unchanged again: the third build is all cache hits, and still the same site.
+    build(&wiki, &out, &[]);
+    assert_same_as_cold(&wiki, &out);
+}
+
+#[test]
+fn a_damaged_cache_is_ignored() {
+    let wiki = wiki();
+    let out = wiki.path("public");
+    build(&wiki, &out, &[]);
+    let blobs = cache_dir(&wiki).join("blobs");
+    // Every cached page damaged in place (which also damages the published copy linked to it).
+    for entry in fs::read_dir(&blobs).unwrap() {
+        let path = entry.unwrap().path();
+        let mut bytes = fs::read(&path).unwrap();
+        bytes.extend_from_slice(b"<script>damage</script>");
+        fs::write(&path, bytes).unwrap();
+    }
+    build(&wiki, &out, &[]);
+    assert_same_as_cold(&wiki, &out);
+
+    fs::write(cache_dir(&wiki).join("manifest"), "dossier-build-cache 1 garbage\n\u{0}\u{1}not\ta\tmanifest\n")
+        .unwrap();
+    build(&wiki, &out, &[]);
+    assert_same_as_cold(&wiki, &out);
+
+    fs::remove_dir_all(&blobs).unwrap();
+    fs::write(&blobs, "a file where the blob folder was").unwrap();
+    build(&wiki, &out, &[]);
+    assert_same_as_cold(&wiki, &out);
+}
+
+#[test]
+fn a_template_change_rerenders_every_page() {
+    let wiki = wiki();
+    let out = wiki.path("public");
+    build(&wiki, &out, &[]);
+    let base = fs::read_to_string(manifest_dir().join("themes/default/templates/base.html")).unwrap();
+    let wiki = wiki.write("themes/default/templates/base.html", base.replace("Skip to main content", "Skip ahead"));
+    build(&wiki, &out, &[]);
+    for (rel, bytes) in tree(&out).iter().filter(|(rel, _)| rel.ends_with(".html")) {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(text.contains("Skip ahead") && !text.contains("Skip to main content"), "{rel} is stale");
+    }
+    assert_same_as_cold(&wiki, &out);
+}
+
+#[test]
+fn a_settings_change_rerenders_every_page() {
+    let wiki = wiki();
+    let out = wiki.path("public");
+    build(&wiki, &out, &[]);
+    let settings = wiki.read("content/site.yaml");
+    let title = settings.lines().find(|l| l.starts_with("title:")).unwrap().to_owned();
+    let wiki = wiki.write("content/site.yaml", settings.replace(&title, "title: Renamed Wiki"));
+    build(&wiki, &out, &[]);
+    for (rel, bytes) in tree(&out).iter().filter(|(rel, _)| rel.ends_with(".html")) {
+        assert!(String::from_utf8_lossy(bytes).contains("Renamed Wiki"), "{rel} is stale");
+    }
+    assert_same_as_cold(&wiki, &out);
+
+    // A build option is an input too.
+    build(&wiki, &out, &["--base-url", "https://elsewhere.example/docs/"]);
+    assert_same_as_cold_with(&wiki, &out, &["--base-url", "https://elsewhere.example/docs/"]);
+}
+
+#[track_caller]
+fn assert_same_as_cold_with(wiki: &Wiki, out: &Path, extra: &[&str]) {
+    let cold = wiki.path("cold-out-with");
+    build(wiki, &cold, &[&["--no-cache"], extra].concat());
+    assert!(tree(out) == tree(&cold), "the warm build differs from a cold one");
+}
+
+#[test]
+fn no_cache_keeps_nothing_and_cache_dir_moves_the_cache() {
+    let wiki = wiki();
+    build(&wiki, &wiki.path("public"), &["--no-cache"]);
+    assert!(!wiki.path(".dossier-cache").exists(), "--no-cache wrote a cache");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let dir = elsewhere.path().join("cache");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    build(&wiki, &wiki.path("public"), &["--cache-dir", &dir_arg]);
+    assert!(dir.join("manifest").is_file());
+    assert!(!wiki.path(".dossier-cache").exists());
+    build(&wiki, &wiki.path("public"), &["--cache-dir", &dir_arg]);
+    assert_same_as_cold(&wiki, &wiki.path("public"));
+}
