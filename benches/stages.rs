@@ -118,7 +118,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| render_body(black_box(body), &cx))
     });
     group.bench_function(format!("highlight_{lang}"), |b| b.iter(|| highlight(Some(&lang), black_box(&code))));
-    // The page as built is minified already; minify-html makes one pass over a document either
+    // The page as built is minified already; the minifier makes one pass over a document either
     // way, so this is the per-page cost on a page of the real size and structure.
     group.bench_function("minify_page", |b| b.iter(|| dossier::minify::minify_page(black_box(&page))));
     group.finish();

@@ -6,7 +6,8 @@
 #     lines, `elapsed` events), and the output's size;
 #   - Hugo building the same documents (when `hugo` is on PATH; Debian: apt-get install hugo),
 #     alternated with dossier build by build, and the dossier/Hugo ratio pair by pair;
-#   - `dossier check`, and a warm rebuild (build, edit one dossier, build again).
+#   - `dossier check`, and a warm rebuild (build, edit one dossier, build again with the build
+#     cache of the first build; the full builds run with --no-cache).
 # Highlighting and minification run inside render_dossiers and have no span of their own;
 # `cargo bench --bench stages` times them per code block and per page. No target is asserted:
 # the last table says which of issue 7's targets this run met.
@@ -94,9 +95,10 @@ wait_for_quiet_machine
 for n in $SIZES; do
   echo "== $n dossiers: $RUNS full build(s) each${HUGO:+, alternating dossier and Hugo}" >&2
   for run in $(seq "$RUNS"); do
-    # Every full build writes into an empty output directory (removing it is not timed).
+    # Every full build is cold (no build cache) and writes into an empty output directory
+    # (removing it is not timed).
     rm -rf "$WORK/out-dossier-$n"
-    measure build dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n"
+    measure build dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n" --no-cache
     if [ -n "$HUGO" ]; then
       rm -rf "$WORK/out-hugo-$n"
       measure build hugo "$n" "$run" "$HUGO" --quiet -s "$WORK/hugo-$n" -d "$WORK/out-hugo-$n"
@@ -106,12 +108,16 @@ for n in $SIZES; do
   for run in $(seq "$RUNS"); do
     measure check dossier "$n" "$run" env NO_COLOR=1 DOSSIER_TODAY="$TODAY" "$BIN" check --root "$WORK/wiki-$n"
   done
-  # Warm rebuild: the previous build's output is in place; one dossier's body changes each run.
+  # Warm rebuild: the previous build's output and build cache are in place (one untimed build
+  # fills the cache); one dossier's body changes each run.
+  cache="$WORK/cache-dossier-$n"
+  rm -rf "$cache"
+  "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n" --cache-dir "$cache" >/dev/null 2>&1
   edited=$(find "$WORK/wiki-$n/content/providers" -name '*.md' | LC_ALL=C sort | sed -n 1p)
   cp "$edited" "$WORK/edited.orig"
   for run in $(seq "$RUNS"); do
     printf '\nEdited for the warm-rebuild benchmark, run %s.\n' "$run" >>"$edited"
-    measure warm dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n"
+    measure warm dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n" --cache-dir "$cache"
   done
   cp "$WORK/edited.orig" "$edited"
 done

@@ -6,7 +6,9 @@
 #
 # Caching: whenever Cargo.toml exists, Netlify's build image itself restores and saves target/,
 # ~/.cargo/registry and ~/.rustup between builds, so a rebuild compiles only what changed and no
-# cache plugin is needed. The tests run this script with a stand-in `cargo` on PATH.
+# cache plugin is needed for them. `dossier build` keeps its page cache in .dossier-cache/build
+# (its default), which the netlify-plugin-cache entry in netlify.toml restores and saves, so a
+# deploy re-renders only what changed. The tests run this script with a stand-in `cargo` on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -310,7 +310,7 @@ fn deploy_preview_works_in_chromium_under_netlify_headers() {
     let public = checkout.root().join("public");
     assert!(checkout.read("public/robots.txt").contains("Disallow: /"));
     let home = checkout.read("public/index.html");
-    assert!(home.contains("noindex") && home.contains("name=robots"), "pages carry a robots noindex meta");
+    assert!(home.contains("noindex") && home.contains(r#"name="robots""#), "pages carry a robots noindex meta");
     assert!(home.contains(&format!("{origin}/")), "the preview's canonical links point at itself");
     let mut rules = header_rules(&config);
     let extra = headers_file(&checkout.read("public/_headers"));
