@@ -11,6 +11,12 @@
 #   scripts/bench-serve.sh            # bundled wiki and 10,000 dossiers
 #   N=1000 scripts/bench-serve.sh     # a smaller generated wiki
 #   EDITS=50 scripts/bench-serve.sh   # more edits per wiki
+#   CORPUS=/tmp/wiki scripts/bench-serve.sh  # a copy of an existing wiki instead of a generated one
+#   BIN=/tmp/old/dossier scripts/bench-serve.sh  # another binary (side-by-side comparisons)
+#   SKIP_BUNDLED=1 scripts/bench-serve.sh        # the large wiki only
+#
+# Memory is reported twice: the peak when serving starts (the first build; the first search
+# index has only just started on its own thread) and the peak at the end (with indexing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +24,10 @@ N="${N:-10000}"
 EDITS="${EDITS:-20}"
 GEN=../shared/bench/gen_corpus.py
 
-cargo build --release --quiet
-BIN="$PWD/target/release/dossier"
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN="$PWD/target/release/dossier"
+fi
 WORK="$(mktemp -d -t dossier-bench-serve.XXXXXX)"
 SERVER_PID=""
 cleanup() {
@@ -42,6 +50,7 @@ bench() {
   local url
   url="$(sed -n 's/^serving .* at \(http[^ ]*\) .*/\1/p' "$log")"
   echo "== $name: $(find "$root/content/providers" -name '*.md' | wc -l) dossiers, first build and serving after $((SECONDS - started)) s"
+  echo "peak RSS (VmHWM) when serving starts: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$SERVER_PID/status")"
   python3 - "$url" "$root" "$EDITS" "$SERVER_PID" "$log" "$WORK/$name.err" <<'PY'
 import http.client, os, random, re, statistics, sys, time, urllib.parse
 
@@ -120,10 +129,17 @@ PY
   tail -n 1 "$log" | grep -qx stopped || { echo "no 'stopped' line"; exit 1; }
 }
 
-mkdir -p "$WORK/bundled"
-cp -r content themes "$WORK/bundled/"
-bench bundled "$WORK/bundled"
+if [ -z "${SKIP_BUNDLED:-}" ]; then
+  mkdir -p "$WORK/bundled"
+  cp -r content themes "$WORK/bundled/"
+  bench bundled "$WORK/bundled"
+fi
 
-echo "generating $N dossiers..."
-python3 "$GEN" --flavor dossier --n "$N" --seed 1 --scaffold-from . --out "$WORK/generated" >/dev/null
-bench "generated-$N" "$WORK/generated"
+if [ -n "${CORPUS:-}" ]; then
+  cp -r "$CORPUS" "$WORK/copied"
+  bench "$(basename "$CORPUS")" "$WORK/copied"
+else
+  echo "generating $N dossiers..."
+  python3 "$GEN" --flavor dossier --n "$N" --seed 1 --scaffold-from . --out "$WORK/generated" >/dev/null
+  bench "generated-$N" "$WORK/generated"
+fi

@@ -110,8 +110,9 @@ struct Dev {
 /// One dossier, rendered and summarised for the listings.
 #[derive(Clone)]
 struct RenderedDossier {
-    /// What the page was rendered from ([`dossier_key`]); listings showing it depend on it.
-    key: u64,
+    /// What listings, feeds and data files show of it ([`shown_key`]): unlike the page's own
+    /// key, it stays the same when only the body changes, so such an edit re-renders no listing.
+    shown: u64,
     summary: Summary,
     claims: Vec<ClaimFacts>,
     category: String,
@@ -191,6 +192,14 @@ fn dossier_key(site: &Site, dossier: &Dossier, settings: &Settings, global_key: 
     crate::load::content_hash(key.as_bytes())
 }
 
+/// What the rest of the site can show of a dossier, hashed: its JSON (the whole frontmatter and
+/// the computed freshness), its summary and claims' freshness as listings see them, and its
+/// last edit date (feeds and the sitemap show it). The body is not in it: no listing shows it.
+fn shown_key(json: &[u8], summary: &Summary, claims: &[ClaimFacts], edited: Option<&Date>) -> u64 {
+    let views = format!("{}|{summary:?}|{claims:?}|{edited:?}", crate::load::content_hash(json));
+    crate::load::content_hash(views.as_bytes())
+}
+
 /// Everything every page depends on, hashed: version, settings, theme, build options, today.
 fn global_key(site: &Site, theme: &Theme, settings: &Settings, base_url: &str) -> u64 {
     let key = format!(
@@ -233,7 +242,7 @@ pub fn render_site(
                 let key = dossier_key(site, d, settings, renderer.global_key);
                 match cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
                     Some(hit) => Ok((d.slug.clone(), hit.clone())),
-                    None => render_dossier(site, d, &renderer, key)
+                    None => render_dossier(site, d, &renderer)
                         .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files })),
                 }
             })
@@ -254,10 +263,9 @@ pub fn render_site(
     }
     cache.dossiers = next;
     let _span = tracing::info_span!("render_listings").entered();
-    if let Err(e) = listings::render_listings(site, &done, &renderer, &mut output, &mut cache.listings) {
+    if let Err(e) = listings::render_listings(site, config, &done, &renderer, &mut output, &mut cache.listings) {
         errors.push(e);
     }
-    feeds::write_feeds(site, config, &done, &renderer, &mut output);
     if errors.is_empty() {
         Ok(output)
     } else {
@@ -266,20 +274,17 @@ pub fn render_site(
     }
 }
 
-fn render_dossier(
-    site: &Site,
-    dossier: &Dossier,
-    r: &Renderer,
-    key: u64,
-) -> Result<(RenderedDossier, Files), Diagnostic> {
+fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(RenderedDossier, Files), Diagnostic> {
     let (view, summary, claims, has_code) =
         views::provider_view(site, dossier, r.settings, &r.links, &r.theme.reserved_ids);
     let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
+    let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
+    let shown = shown_key(&json, &summary, &claims, edited);
     let base = format!("providers/{}/", dossier.slug);
     let files = vec![(format!("{base}index.html"), Arc::from(html)), (format!("{base}index.json"), Arc::from(json))];
     let rendered = RenderedDossier {
-        key,
+        shown,
         summary,
         claims,
         category: dossier.meta.category.value.clone(),
