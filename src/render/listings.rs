@@ -68,14 +68,20 @@ impl Listings<'_> {
 
     /// Files that are made together under one key: reused when every one of `paths` was made
     /// under `key` last time, otherwise made again by `make`.
-    fn files(&mut self, key: u64, paths: &[&str], make: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>) -> Result<()> {
+    fn files(
+        &mut self,
+        r: &Renderer,
+        key: u64,
+        paths: &[&str],
+        make: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
+    ) -> Result<()> {
         let reused: Option<Vec<Arc<[u8]>>> = paths
             .iter()
             .map(|p| self.previous.get(*p).filter(|(k, _)| *k == key).map(|(_, bytes)| Arc::clone(bytes)))
             .collect();
         match reused {
             Some(files) => paths.iter().zip(files).for_each(|(path, bytes)| self.keep((*path).to_owned(), key, bytes)),
-            None => make()?.into_iter().for_each(|(path, bytes)| self.keep(path, key, Arc::from(bytes))),
+            None => make()?.into_iter().for_each(|(path, bytes)| self.keep(path, key, r.held(bytes))),
         }
         Ok(())
     }
@@ -83,6 +89,7 @@ impl Listings<'_> {
     /// Renders the pages in parallel, reusing each one whose key is unchanged.
     fn pages<T: Sync>(
         &mut self,
+        r: &Renderer,
         jobs: Vec<(String, u64, T)>,
         render: impl Fn(&T) -> Result<Vec<u8>> + Sync,
     ) -> Result<()> {
@@ -91,7 +98,7 @@ impl Listings<'_> {
             .par_iter()
             .map(|(path, key, job)| match previous.get(path).filter(|(k, _)| k == key) {
                 Some((_, bytes)) => Ok((path.clone(), *key, Arc::clone(bytes))),
-                None => render(job).map(|bytes| (path.clone(), *key, Arc::from(bytes))),
+                None => render(job).map(|bytes| (path.clone(), *key, r.held(bytes))),
             })
             .collect();
         for page in pages {
@@ -112,7 +119,7 @@ pub fn render_listings(
 ) -> Result<()> {
     let mut listings = Listings { previous: std::mem::take(cache), next: cache, out };
     let whole = whole_site_key(site, r, done);
-    listings.files(whole, &["index.html"], || Ok(vec![("index.html".to_owned(), home(site, done, r)?)]))?;
+    listings.files(r, whole, &["index.html"], || Ok(vec![("index.html".to_owned(), home(site, done, r)?)]))?;
     let category_jobs: Vec<(String, u64, &String)> = site
         .categories
         .iter()
@@ -122,24 +129,23 @@ pub fn render_listings(
             (path.clone(), listing_key(r, &path, c.hash, &members), slug)
         })
         .collect();
-    listings.pages(category_jobs, |slug| category(site, slug, done, r))?;
+    listings.pages(r, category_jobs, |slug| category(site, slug, done, r))?;
     terms(done, r, &mut listings, TermKind::Tag, whole)?;
     terms(done, r, &mut listings, TermKind::Jurisdiction, whole)?;
-    listings.files(whole, &[MAINTENANCE_JSON, MAINTENANCE_PAGE], || maintenance(site, done, r))?;
-    listings.files(whole, feeds::FILES, || Ok(feeds::feeds(site, config, done, r)))?;
-    let out = &mut *listings.out;
+    listings.files(r, whole, &[MAINTENANCE_JSON, MAINTENANCE_PAGE], || maintenance(site, done, r))?;
+    listings.files(r, whole, feeds::FILES, || Ok(feeds::feeds(site, config, done, r)))?;
+    let files = &mut listings.out.files;
     for page in site.pages.values().filter(|p| r.settings.drafts || !p.meta.draft) {
         let html = standalone(page, r, "page.html", &format!("{}/", page.slug))?;
-        out.insert(format!("{}/index.html", page.slug), html);
+        files.insert(format!("{}/index.html", page.slug), r.held(html));
     }
     let url = r.links.path("search/");
     let search = SearchView { filters_note: String::new() };
-    out.insert(
-        "search/index.html",
-        r.page("search.html", ("Search", "Search the dossiers", &url, false), &[("search", &search)])?,
-    );
+    let html = r.page("search.html", ("Search", "Search the dossiers", &url, false), &[("search", &search)])?;
+    files.insert("search/index.html".to_owned(), r.held(html));
     let url = r.links.path("404.html");
-    out.insert("404.html", r.page("404.html", ("Page not found", "This page does not exist", &url, false), &[])?);
+    let html = r.page("404.html", ("Page not found", "This page does not exist", &url, false), &[])?;
+    files.insert("404.html".to_owned(), r.held(html));
     Ok(())
 }
 
@@ -388,7 +394,7 @@ fn terms(done: &[RenderedDossier], r: &Renderer, listings: &mut Listings, kind: 
             (path.clone(), listing_key(r, &path, 0, members), (key, members))
         })
         .collect();
-    listings.pages(jobs, |(key, members)| {
+    listings.pages(r, jobs, |(key, members)| {
         let url = r.links.path(&format!("{dir}/{key}/"));
         let heading = match kind {
             TermKind::Tag => format!("Providers tagged “{key}”"),
@@ -404,7 +410,7 @@ fn terms(done: &[RenderedDossier], r: &Renderer, listings: &mut Listings, kind: 
         r.page("listing.html", (&heading, &view.intro, &url, false), &[("listing", &view)])
     })?;
     let index_path = format!("{dir}/index.html");
-    listings.files(whole, &[&index_path], || {
+    listings.files(r, whole, &[&index_path], || {
         let index: Vec<Term> = groups
             .iter()
             .map(|(key, members)| Term {

@@ -130,9 +130,18 @@ struct Renderer<'a> {
     links: Links,
     settings: &'a Settings,
     syntax_css: assets::SyntaxCss,
+    hold: Option<Hold>,
 }
 
 impl Renderer<'_> {
+    /// A file's bytes as the output holds them ([`RenderCache::holding`]).
+    fn held(&self, bytes: Vec<u8>) -> Arc<[u8]> {
+        Arc::from(match self.hold {
+            Some(hold) => hold(bytes),
+            None => bytes,
+        })
+    }
+
     /// Renders `template` for the page at `url`, minified.
     fn page(
         &self,
@@ -158,11 +167,15 @@ impl Renderer<'_> {
     }
 }
 
+/// Turns a file's bytes into the form an output holds them in (`serve` compresses them).
+pub type Hold = fn(Vec<u8>) -> Vec<u8>;
+
 /// Rendered dossiers from a previous run, reused while their inputs are unchanged.
 #[derive(Default)]
 pub struct RenderCache {
     dossiers: HashMap<String, Cached>,
     listings: listings::ListingCache,
+    hold: Option<Hold>,
 }
 
 #[derive(Clone)]
@@ -173,6 +186,12 @@ struct Cached {
 }
 
 impl RenderCache {
+    /// A cache whose outputs hold every file as `hold` turns it, and share those bytes with the
+    /// cache: `serve` keeps its pages compressed.
+    pub fn holding(hold: Hold) -> RenderCache {
+        RenderCache { hold: Some(hold), ..RenderCache::default() }
+    }
+
     /// How many dossiers the last run took from the cache.
     pub fn len(&self) -> usize {
         self.dossiers.len()
@@ -228,11 +247,14 @@ pub fn render_site(
     let links = Links::new(&base_url, config);
     let mut output = Output::default();
     let assets = assets::publish(theme, &mut output);
+    if let Some(hold) = cache.hold {
+        output.files.values_mut().for_each(|bytes| *bytes = Arc::from(hold(bytes.to_vec())));
+    }
     theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
     let syntax_css =
         assets::SyntaxCss { light: links.path(&assets.syntax_css.light), dark: links.path(&assets.syntax_css.dark) };
     let global_key = global_key(site, theme, settings, &base_url);
-    let renderer = Renderer { global_key, theme, links, settings, syntax_css };
+    let renderer = Renderer { global_key, theme, links, settings, syntax_css, hold: cache.hold };
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| settings.drafts || !d.meta.draft).collect();
     let rendered: Vec<Result<(String, Cached), Diagnostic>> = {
         let _span = tracing::info_span!("render_dossiers", count = dossiers.len()).entered();
@@ -282,7 +304,7 @@ fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(Rende
     let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
     let shown = shown_key(&json, &summary, &claims, edited);
     let base = format!("providers/{}/", dossier.slug);
-    let files = vec![(format!("{base}index.html"), Arc::from(html)), (format!("{base}index.json"), Arc::from(json))];
+    let files = vec![(format!("{base}index.html"), r.held(html)), (format!("{base}index.json"), r.held(json))];
     let rendered = RenderedDossier {
         shown,
         summary,
