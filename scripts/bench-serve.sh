@@ -11,6 +11,14 @@
 #   scripts/bench-serve.sh            # bundled wiki and 10,000 dossiers
 #   N=1000 scripts/bench-serve.sh     # a smaller generated wiki
 #   EDITS=50 scripts/bench-serve.sh   # more edits per wiki
+#   CORPUS=/tmp/wiki scripts/bench-serve.sh  # a copy of an existing wiki instead of a generated one
+#   BIN=/tmp/old/dossier scripts/bench-serve.sh  # another binary (side-by-side comparisons)
+#   SKIP_BUNDLED=1 scripts/bench-serve.sh        # the large wiki only
+#
+# Memory is reported three times: the peak when serving starts (the first build; the first search
+# index has only just started on its own thread), once the server is idle (the first index built),
+# and at the end. Edits start once the server is idle, and the server's CPU time per edit is
+# reported beside the latencies: on a busy machine it is the steadier figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +26,10 @@ N="${N:-10000}"
 EDITS="${EDITS:-20}"
 GEN=../shared/bench/gen_corpus.py
 
-cargo build --release --quiet
-BIN="$PWD/target/release/dossier"
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN="$PWD/target/release/dossier"
+fi
 WORK="$(mktemp -d -t dossier-bench-serve.XXXXXX)"
 SERVER_PID=""
 cleanup() {
@@ -42,6 +52,7 @@ bench() {
   local url
   url="$(sed -n 's/^serving .* at \(http[^ ]*\) .*/\1/p' "$log")"
   echo "== $name: $(find "$root/content/providers" -name '*.md' | wc -l) dossiers, first build and serving after $((SECONDS - started)) s"
+  echo "peak RSS (VmHWM) when serving starts: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$SERVER_PID/status")"
   python3 - "$url" "$root" "$EDITS" "$SERVER_PID" "$log" "$WORK/$name.err" <<'PY'
 import http.client, os, random, re, statistics, sys, time, urllib.parse
 
@@ -74,7 +85,25 @@ def stages():
         found = re.findall(r" (\w+)(?:\{[^}]*\})?: [\w:]+: close time\.busy=([\d.]+)(\S+)", f.read())
     return [(stage, ms(v, u)) for stage, v, u in found]
 
+def cpu_seconds():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def hwm_mib():
+    return int(re.search(r"VmHWM:\s+(\d+) kB", open(f"/proc/{pid}/status").read()).group(1)) / 1024
+
+waited = time.perf_counter()
+idle_since, last = time.perf_counter(), cpu_seconds()
+while time.perf_counter() - idle_since < 2:
+    time.sleep(0.25)
+    now = cpu_seconds()
+    if now - last > 0.05:
+        idle_since = time.perf_counter()
+    last = now
+print(f"idle (first search index built) after {time.perf_counter() - waited:.0f} s more; peak RSS then {hwm_mib():.0f} MiB")
+
 latencies = []
+cpu_before = cpu_seconds()
 before = len(rebuilds())
 stages_before = len(stages())
 for i in range(edits):
@@ -94,6 +123,7 @@ for i in range(edits):
         time.sleep(0.002)
     latencies.append((time.perf_counter() - start) * 1000)
     time.sleep(0.2)  # let the watcher settle, so edits do not overlap
+cpu_per_edit = (cpu_seconds() - cpu_before) / edits * 1000
 
 def p90(values):
     ordered = sorted(values)
@@ -105,6 +135,7 @@ hwm = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
 rss = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
 print(f"edit-to-served over {len(latencies)} edits: median {statistics.median(latencies):.1f} ms, "
       f"p90 {p90(latencies):.1f} ms, min {min(latencies):.1f} ms, max {max(latencies):.1f} ms")
+print(f"server CPU time per edit (user + system, all threads): {cpu_per_edit:.0f} ms")
 if own:
     print(f"server's own rebuild time over {len(own)} rebuilds: median {statistics.median(own):.1f} ms, p90 {p90(own):.1f} ms")
 by_stage = {}
@@ -120,10 +151,17 @@ PY
   tail -n 1 "$log" | grep -qx stopped || { echo "no 'stopped' line"; exit 1; }
 }
 
-mkdir -p "$WORK/bundled"
-cp -r content themes "$WORK/bundled/"
-bench bundled "$WORK/bundled"
+if [ -z "${SKIP_BUNDLED:-}" ]; then
+  mkdir -p "$WORK/bundled"
+  cp -r content themes "$WORK/bundled/"
+  bench bundled "$WORK/bundled"
+fi
 
-echo "generating $N dossiers..."
-python3 "$GEN" --flavor dossier --n "$N" --seed 1 --scaffold-from . --out "$WORK/generated" >/dev/null
-bench "generated-$N" "$WORK/generated"
+if [ -n "${CORPUS:-}" ]; then
+  cp -r "$CORPUS" "$WORK/copied"
+  bench "$(basename "$CORPUS")" "$WORK/copied"
+else
+  echo "generating $N dossiers..."
+  python3 "$GEN" --flavor dossier --n "$N" --seed 1 --scaffold-from . --out "$WORK/generated" >/dev/null
+  bench "generated-$N" "$WORK/generated"
+fi

@@ -10,7 +10,6 @@ use super::{Links, RenderedDossier, Renderer};
 use crate::config::Config;
 use crate::diagnostics::display_path;
 use crate::model::{Date, Dossier, DossierMeta};
-use crate::output::Output;
 use crate::site::Site;
 
 /// The version of the JSON files' shape; README documents it.
@@ -55,7 +54,12 @@ struct Index<'a> {
     providers: Vec<IndexEntry<'a>>,
 }
 
-pub fn write_feeds(site: &Site, config: &Config, done: &[RenderedDossier], r: &Renderer, out: &mut Output) {
+/// The files [`feeds`] makes.
+pub const FILES: &[&str] =
+    &["api/providers.json", "schema/dossier.schema.json", "sitemap.xml", "feed.xml", "robots.txt"];
+
+/// The site-wide data files, feeds and robots.txt, by path.
+pub fn feeds(site: &Site, config: &Config, done: &[RenderedDossier], r: &Renderer) -> Vec<(String, Vec<u8>)> {
     let links = &r.links;
     let index = Index {
         version: JSON_VERSION,
@@ -70,17 +74,20 @@ pub fn write_feeds(site: &Site, config: &Config, done: &[RenderedDossier], r: &R
     };
     let mut bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
     bytes.push(b'\n');
-    out.insert("api/providers.json", bytes);
-    out.insert("schema/dossier.schema.json", crate::model::dossier_json_schema());
     let updated: Vec<(Date, &Summary)> = done.iter().map(|d| (updated_on(site, r, &d.summary), &d.summary)).collect();
-    out.insert("sitemap.xml", sitemap(site, links, &updated, done));
-    out.insert("feed.xml", atom(config, links, &updated, r.settings.today));
     let robots = if r.settings.noindex {
         "User-agent: *\nDisallow: /\n".to_owned()
     } else {
         format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", links.absolute(&links.path("sitemap.xml")))
     };
-    out.insert("robots.txt", robots);
+    let files = [
+        bytes,
+        crate::model::dossier_json_schema().into(),
+        sitemap(site, links, &updated, done).into(),
+        atom(config, links, &updated, r.settings.today).into(),
+        robots.into(),
+    ];
+    FILES.iter().map(|path| (*path).to_owned()).zip(files).collect()
 }
 
 /// The later of the newest verification and the last edit.

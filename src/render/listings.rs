@@ -2,13 +2,15 @@
 //! maintenance, plus the standalone pages, search page and 404.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::views::Summary;
-use super::{RenderedDossier, Renderer};
+use super::{RenderedDossier, Renderer, feeds};
+use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, BodyContext};
 use crate::model::{ClaimKind, Date, FactValue, Page, SourceRef};
@@ -20,12 +22,29 @@ type Result<T> = std::result::Result<T, Diagnostic>;
 /// Listing pages from the previous run, by output path, with the key of what they showed.
 pub type ListingCache = HashMap<String, (u64, Arc<[u8]>)>;
 
-/// A listing page's key: the dossiers it shows (their keys cover their content, the theme and
-/// the settings) and the site-wide key (for listings that show none).
+/// A listing page's key: what it shows of its dossiers (their `shown` keys cover that; not
+/// their bodies, which no listing shows), `extra` for the rest, and the site-wide key.
 fn listing_key(r: &Renderer, path: &str, extra: u64, dossiers: &[&RenderedDossier]) -> u64 {
     let mut text = format!("{path}|{}|{extra}", r.global_key);
     for d in dossiers {
-        text.push_str(&format!("|{}", d.key));
+        let _ = write!(text, "|{}", d.shown);
+    }
+    crate::load::content_hash(text.as_bytes())
+}
+
+/// The key of the pages that summarise the whole wiki (home, maintenance, feeds, sitemap, the
+/// tag and jurisdiction indexes): every dossier as listings see it, every category, page and
+/// the home text. An edit to a dossier's body leaves it unchanged.
+fn whole_site_key(site: &Site, r: &Renderer, done: &[RenderedDossier]) -> u64 {
+    let mut text = format!("{}|{:?}", r.global_key, site.home.as_ref().map(|h| h.hash));
+    for (slug, category) in &site.categories {
+        let _ = write!(text, "|c:{slug}:{}", category.hash);
+    }
+    for (slug, page) in &site.pages {
+        let _ = write!(text, "|p:{slug}:{}", page.hash);
+    }
+    for d in done {
+        let _ = write!(text, "|{}", d.shown);
     }
     crate::load::content_hash(text.as_bytes())
 }
@@ -33,38 +52,74 @@ fn listing_key(r: &Renderer, path: &str, extra: u64, dossiers: &[&RenderedDossie
 /// A rendered listing page: where it goes, its key, its bytes.
 type CachedPage = (String, u64, Arc<[u8]>);
 
-/// Renders the pages in parallel, reusing each one whose key is unchanged since `previous`.
-fn render_cached<T: Sync>(
-    jobs: Vec<(String, u64, T)>,
-    previous: &ListingCache,
-    next: &mut ListingCache,
-    out: &mut Output,
-    render: impl Fn(&T) -> Result<Vec<u8>> + Sync,
-) -> Result<()> {
-    let pages: Vec<Result<CachedPage>> = jobs
-        .par_iter()
-        .map(|(path, key, job)| match previous.get(path).filter(|(k, _)| k == key) {
-            Some((_, bytes)) => Ok((path.clone(), *key, Arc::clone(bytes))),
-            None => render(job).map(|bytes| (path.clone(), *key, Arc::from(bytes))),
-        })
-        .collect();
-    for page in pages {
-        let (path, key, bytes) = page?;
-        out.files.insert(path.clone(), Arc::clone(&bytes));
-        next.insert(path, (key, bytes));
+/// This run's listing pages: the previous run's where their key is unchanged, new ones
+/// otherwise, each put in the output and remembered for the next run.
+struct Listings<'a> {
+    previous: ListingCache,
+    next: &'a mut ListingCache,
+    out: &'a mut Output,
+}
+
+impl Listings<'_> {
+    fn keep(&mut self, path: String, key: u64, bytes: Arc<[u8]>) {
+        self.out.files.insert(path.clone(), Arc::clone(&bytes));
+        self.next.insert(path, (key, bytes));
     }
-    Ok(())
+
+    /// Files that are made together under one key: reused when every one of `paths` was made
+    /// under `key` last time, otherwise made again by `make`.
+    fn files(
+        &mut self,
+        r: &Renderer,
+        key: u64,
+        paths: &[&str],
+        make: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
+    ) -> Result<()> {
+        let reused: Option<Vec<Arc<[u8]>>> = paths
+            .iter()
+            .map(|p| self.previous.get(*p).filter(|(k, _)| *k == key).map(|(_, bytes)| Arc::clone(bytes)))
+            .collect();
+        match reused {
+            Some(files) => paths.iter().zip(files).for_each(|(path, bytes)| self.keep((*path).to_owned(), key, bytes)),
+            None => make()?.into_iter().for_each(|(path, bytes)| self.keep(path, key, r.held(bytes))),
+        }
+        Ok(())
+    }
+
+    /// Renders the pages in parallel, reusing each one whose key is unchanged.
+    fn pages<T: Sync>(
+        &mut self,
+        r: &Renderer,
+        jobs: Vec<(String, u64, T)>,
+        render: impl Fn(&T) -> Result<Vec<u8>> + Sync,
+    ) -> Result<()> {
+        let previous = &self.previous;
+        let pages: Vec<Result<CachedPage>> = jobs
+            .par_iter()
+            .map(|(path, key, job)| match previous.get(path).filter(|(k, _)| k == key) {
+                Some((_, bytes)) => Ok((path.clone(), *key, Arc::clone(bytes))),
+                None => render(job).map(|bytes| (path.clone(), *key, r.held(bytes))),
+            })
+            .collect();
+        for page in pages {
+            let (path, key, bytes) = page?;
+            self.keep(path, key, bytes);
+        }
+        Ok(())
+    }
 }
 
 pub fn render_listings(
     site: &Site,
+    config: &Config,
     done: &[RenderedDossier],
     r: &Renderer,
     out: &mut Output,
     cache: &mut ListingCache,
 ) -> Result<()> {
-    let previous = std::mem::take(cache);
-    home(site, done, r, out)?;
+    let mut listings = Listings { previous: std::mem::take(cache), next: cache, out };
+    let whole = whole_site_key(site, r, done);
+    listings.files(r, whole, &["index.html"], || Ok(vec![("index.html".to_owned(), home(site, done, r)?)]))?;
     let category_jobs: Vec<(String, u64, &String)> = site
         .categories
         .iter()
@@ -74,22 +129,23 @@ pub fn render_listings(
             (path.clone(), listing_key(r, &path, c.hash, &members), slug)
         })
         .collect();
-    render_cached(category_jobs, &previous, cache, out, |slug| category(site, slug, done, r))?;
-    terms(done, r, out, TermKind::Tag, &previous, cache)?;
-    terms(done, r, out, TermKind::Jurisdiction, &previous, cache)?;
-    maintenance(site, done, r, out)?;
+    listings.pages(r, category_jobs, |slug| category(site, slug, done, r))?;
+    terms(done, r, &mut listings, TermKind::Tag, whole)?;
+    terms(done, r, &mut listings, TermKind::Jurisdiction, whole)?;
+    listings.files(r, whole, &[MAINTENANCE_JSON, MAINTENANCE_PAGE], || maintenance(site, done, r))?;
+    listings.files(r, whole, feeds::FILES, || Ok(feeds::feeds(site, config, done, r)))?;
+    let files = &mut listings.out.files;
     for page in site.pages.values().filter(|p| r.settings.drafts || !p.meta.draft) {
         let html = standalone(page, r, "page.html", &format!("{}/", page.slug))?;
-        out.insert(format!("{}/index.html", page.slug), html);
+        files.insert(format!("{}/index.html", page.slug), r.held(html));
     }
     let url = r.links.path("search/");
     let search = SearchView { filters_note: String::new() };
-    out.insert(
-        "search/index.html",
-        r.page("search.html", ("Search", "Search the dossiers", &url, false), &[("search", &search)])?,
-    );
+    let html = r.page("search.html", ("Search", "Search the dossiers", &url, false), &[("search", &search)])?;
+    files.insert("search/index.html".to_owned(), r.held(html));
     let url = r.links.path("404.html");
-    out.insert("404.html", r.page("404.html", ("Page not found", "This page does not exist", &url, false), &[])?);
+    let html = r.page("404.html", ("Page not found", "This page does not exist", &url, false), &[])?;
+    files.insert("404.html".to_owned(), r.held(html));
     Ok(())
 }
 
@@ -152,7 +208,7 @@ struct HomeView {
     claim_count: usize,
 }
 
-fn home(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
+fn home(site: &Site, done: &[RenderedDossier], r: &Renderer) -> Result<Vec<u8>> {
     let categories = site
         .categories
         .values()
@@ -183,8 +239,7 @@ fn home(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -
     let title = config.map(|c| c.title.clone()).unwrap_or_default();
     let description = config.map(|c| c.description.clone()).unwrap_or_default();
     let url = r.links.path("");
-    out.insert("index.html", r.page("home.html", (&title, &description, &url, body.has_code), &[("home", &view)])?);
-    Ok(())
+    r.page("home.html", (&title, &description, &url, body.has_code), &[("home", &view)])
 }
 
 #[derive(Serialize)]
@@ -311,14 +366,8 @@ struct ListingView {
     terms: Vec<Term>,
 }
 
-fn terms(
-    done: &[RenderedDossier],
-    r: &Renderer,
-    out: &mut Output,
-    kind: TermKind,
-    previous: &ListingCache,
-    next: &mut ListingCache,
-) -> Result<()> {
+/// A page per tag (or jurisdiction), and the index of them all, which is made under `whole`.
+fn terms(done: &[RenderedDossier], r: &Renderer, listings: &mut Listings, kind: TermKind, whole: u64) -> Result<()> {
     let mut groups: BTreeMap<String, Vec<&RenderedDossier>> = BTreeMap::new();
     for d in done {
         let keys: Vec<String> = match kind {
@@ -345,7 +394,7 @@ fn terms(
             (path.clone(), listing_key(r, &path, 0, members), (key, members))
         })
         .collect();
-    render_cached(jobs, previous, next, out, |(key, members)| {
+    listings.pages(r, jobs, |(key, members)| {
         let url = r.links.path(&format!("{dir}/{key}/"));
         let heading = match kind {
             TermKind::Tag => format!("Providers tagged “{key}”"),
@@ -360,31 +409,31 @@ fn terms(
         };
         r.page("listing.html", (&heading, &view.intro, &url, false), &[("listing", &view)])
     })?;
-    let index: Vec<Term> = groups
-        .iter()
-        .map(|(key, members)| Term {
-            name: display(key),
-            url: r.links.path(&format!("{dir}/{key}/")),
-            count: members.len(),
-        })
-        .collect();
-    let heading = match kind {
-        TermKind::Tag => "All tags".to_owned(),
-        TermKind::Jurisdiction => "All jurisdictions".to_owned(),
-    };
-    let url = r.links.path(&format!("{dir}/"));
-    let view = ListingView {
-        kind: plural,
-        heading: heading.clone(),
-        intro: String::new(),
-        providers: Vec::new(),
-        terms: index,
-    };
-    out.insert(
-        format!("{dir}/index.html"),
-        r.page("listing.html", (&heading, &heading, &url, false), &[("listing", &view)])?,
-    );
-    Ok(())
+    let index_path = format!("{dir}/index.html");
+    listings.files(r, whole, &[&index_path], || {
+        let index: Vec<Term> = groups
+            .iter()
+            .map(|(key, members)| Term {
+                name: display(key),
+                url: r.links.path(&format!("{dir}/{key}/")),
+                count: members.len(),
+            })
+            .collect();
+        let heading = match kind {
+            TermKind::Tag => "All tags".to_owned(),
+            TermKind::Jurisdiction => "All jurisdictions".to_owned(),
+        };
+        let url = r.links.path(&format!("{dir}/"));
+        let view = ListingView {
+            kind: plural,
+            heading: heading.clone(),
+            intro: String::new(),
+            providers: Vec::new(),
+            terms: index,
+        };
+        let html = r.page("listing.html", (&heading, &heading, &url, false), &[("listing", &view)])?;
+        Ok(vec![(index_path.clone(), html)])
+    })
 }
 
 /// Each maintenance list shows at most this many entries (the oldest first); the complete
@@ -437,7 +486,11 @@ struct MaintenanceView {
     full_list_url: String,
 }
 
-fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Output) -> Result<()> {
+const MAINTENANCE_JSON: &str = "api/maintenance.json";
+const MAINTENANCE_PAGE: &str = "maintenance/index.html";
+
+/// The maintenance page and the complete lists as JSON.
+fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer) -> Result<Vec<(String, Vec<u8>)>> {
     let mut view = MaintenanceView::default();
     let mut stale: Vec<(Date, StaleItem)> = Vec::new();
     for d in done {
@@ -494,7 +547,7 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
     view.stale = stale.into_iter().map(|(_, item)| item).collect();
     let mut json = serde_json::to_vec_pretty(&view).unwrap_or_default();
     json.push(b'\n');
-    out.insert("api/maintenance.json", json);
+
     view.stale_total = view.stale.len();
     view.unarchived_total = view.unarchived.len();
     view.unanswered_total = view.unanswered.len();
@@ -513,9 +566,6 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer, out: &mut Ou
     let url = r.links.path("maintenance/");
     let title = "Maintenance";
     let description = "Claims due for re-verification, sources without archives, allegations without replies";
-    out.insert(
-        "maintenance/index.html",
-        r.page("maintenance.html", (title, description, &url, false), &[("maintenance", &view)])?,
-    );
-    Ok(())
+    let html = r.page("maintenance.html", (title, description, &url, false), &[("maintenance", &view)])?;
+    Ok(vec![(MAINTENANCE_JSON.to_owned(), json), (MAINTENANCE_PAGE.to_owned(), html)])
 }

@@ -112,8 +112,9 @@ struct Dev {
 /// One dossier, rendered and summarised for the listings.
 #[derive(Clone)]
 struct RenderedDossier {
-    /// What the page was rendered from ([`dossier_key`]); listings showing it depend on it.
-    key: u64,
+    /// What listings, feeds and data files show of it ([`shown_key`]): unlike the page's own
+    /// key, it stays the same when only the body changes, so such an edit re-renders no listing.
+    shown: u64,
     summary: Summary,
     claims: Vec<ClaimFacts>,
     category: String,
@@ -131,9 +132,18 @@ struct Renderer<'a> {
     links: Links,
     settings: &'a Settings,
     syntax_css: assets::SyntaxCss,
+    hold: Option<Hold>,
 }
 
 impl Renderer<'_> {
+    /// A file's bytes as the output holds them ([`RenderCache::holding`]).
+    fn held(&self, bytes: Vec<u8>) -> Arc<[u8]> {
+        Arc::from(match self.hold {
+            Some(hold) => hold(bytes),
+            None => bytes,
+        })
+    }
+
     /// Renders `template` for the page at `url`, minified.
     fn page(
         &self,
@@ -159,6 +169,9 @@ impl Renderer<'_> {
     }
 }
 
+/// Turns a file's bytes into the form an output holds them in (`serve` compresses them).
+pub type Hold = fn(Vec<u8>) -> Vec<u8>;
+
 /// Rendered dossiers and listings from a previous run (in memory for `serve`, on disk for
 /// `build`), reused while their inputs are unchanged.
 #[derive(Default)]
@@ -167,6 +180,7 @@ pub struct RenderCache {
     listings: listings::ListingCache,
     /// The persistent build cache, consulted for what the in-memory cache lacks.
     disk: Option<BuildCache>,
+    hold: Option<Hold>,
 }
 
 #[derive(Clone)]
@@ -180,6 +194,12 @@ impl RenderCache {
     /// An empty cache backed by the persistent build cache.
     pub fn on_disk(disk: BuildCache) -> RenderCache {
         RenderCache { disk: Some(disk), ..RenderCache::default() }
+    }
+
+    /// A cache whose outputs hold every file as `hold` turns it, and share those bytes with the
+    /// cache: `serve` keeps its pages compressed.
+    pub fn holding(hold: Hold) -> RenderCache {
+        RenderCache { hold: Some(hold), ..RenderCache::default() }
     }
 
     /// How many dossiers the last run took from the cache.
@@ -244,6 +264,14 @@ fn dossier_key(site: &Site, dossier: &Dossier, settings: &Settings, global_key: 
     crate::load::content_hash(key.as_bytes())
 }
 
+/// What the rest of the site can show of a dossier, hashed: its JSON (the whole frontmatter and
+/// the computed freshness), its summary and claims' freshness as listings see them, and its
+/// last edit date (feeds and the sitemap show it). The body is not in it: no listing shows it.
+fn shown_key(json: &[u8], summary: &Summary, claims: &[ClaimFacts], edited: Option<&Date>) -> u64 {
+    let views = format!("{}|{summary:?}|{claims:?}|{edited:?}", crate::load::content_hash(json));
+    crate::load::content_hash(views.as_bytes())
+}
+
 /// Everything every page depends on, hashed: version, settings, theme, build options, today.
 fn global_key(site: &Site, theme: &Theme, settings: &Settings, base_url: &str) -> u64 {
     let key = format!(
@@ -272,11 +300,14 @@ pub fn render_site(
     let links = Links::new(&base_url, config);
     let mut output = Output::default();
     let assets = assets::publish(theme, &mut output);
+    if let Some(hold) = cache.hold {
+        output.files.values_mut().for_each(|bytes| *bytes = Arc::from(hold(bytes.to_vec())));
+    }
     theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
     let syntax_css =
         assets::SyntaxCss { light: links.path(&assets.syntax_css.light), dark: links.path(&assets.syntax_css.dark) };
     let global_key = global_key(site, theme, settings, &base_url);
-    let renderer = Renderer { global_key, theme, links, settings, syntax_css };
+    let renderer = Renderer { global_key, theme, links, settings, syntax_css, hold: cache.hold };
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| settings.drafts || !d.meta.draft).collect();
     let rendered: Vec<Result<(String, Cached), Diagnostic>> = {
         let _span = tracing::info_span!("render_dossiers", count = dossiers.len()).entered();
@@ -289,13 +320,9 @@ pub fn render_site(
                     return Ok((d.slug.clone(), hit.clone()));
                 }
                 if let Some(files) = cache.dossier_from_disk(&d.slug, key) {
-                    let (summary, claims) = views::summarize(site, d, settings, &renderer.links);
-                    return Ok((
-                        d.slug.clone(),
-                        Cached { key, rendered: rendered_dossier(d, key, summary, claims), files },
-                    ));
+                    return Ok((d.slug.clone(), Cached { key, rendered: summarized_dossier(site, d, &renderer), files }));
                 }
-                render_dossier(site, d, &renderer, key)
+                render_dossier(site, d, &renderer)
                     .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files }))
             })
             .collect()
@@ -316,10 +343,9 @@ pub fn render_site(
     cache.dossiers = next;
     let _span = tracing::info_span!("render_listings").entered();
     cache.load_listings();
-    if let Err(e) = listings::render_listings(site, &done, &renderer, &mut output, &mut cache.listings) {
+    if let Err(e) = listings::render_listings(site, config, &done, &renderer, &mut output, &mut cache.listings) {
         errors.push(e);
     }
-    feeds::write_feeds(site, config, &done, &renderer, &mut output);
     if errors.is_empty() {
         Ok(output)
     } else {
@@ -328,24 +354,30 @@ pub fn render_site(
     }
 }
 
-fn render_dossier(
-    site: &Site,
-    dossier: &Dossier,
-    r: &Renderer,
-    key: u64,
-) -> Result<(RenderedDossier, Files), Diagnostic> {
+fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(RenderedDossier, Files), Diagnostic> {
     let (view, summary, claims, has_code) =
         views::provider_view(site, dossier, r.settings, &r.links, &r.theme.reserved_ids);
     let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
+    let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
+    let shown = shown_key(&json, &summary, &claims, edited);
     let base = format!("providers/{}/", dossier.slug);
-    let files = vec![(format!("{base}index.html"), Arc::from(html)), (format!("{base}index.json"), Arc::from(json))];
-    Ok((rendered_dossier(dossier, key, summary, claims), files))
+    let files = vec![(format!("{base}index.html"), r.held(html)), (format!("{base}index.json"), r.held(json))];
+    Ok((rendered_dossier(dossier, shown, summary, claims), files))
 }
 
-fn rendered_dossier(dossier: &Dossier, key: u64, summary: Summary, claims: Vec<ClaimFacts>) -> RenderedDossier {
+/// A dossier's page came from the persistent cache: what the listings need of it, without
+/// rendering the page.
+fn summarized_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> RenderedDossier {
+    let (summary, claims) = views::summarize(site, dossier, r.settings, &r.links);
+    let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
+    let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
+    rendered_dossier(dossier, shown_key(&json, &summary, &claims, edited), summary, claims)
+}
+
+fn rendered_dossier(dossier: &Dossier, shown: u64, summary: Summary, claims: Vec<ClaimFacts>) -> RenderedDossier {
     RenderedDossier {
-        key,
+        shown,
         summary,
         claims,
         category: dossier.meta.category.value.clone(),

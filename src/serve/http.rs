@@ -8,13 +8,14 @@ use std::sync::{Arc, RwLock};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::{Stream, StreamExt};
 
+use super::compressed;
 use super::preview::Snapshot;
 use crate::diagnostics::overlay_html;
 
@@ -74,13 +75,14 @@ fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Bo
     response
 }
 
-async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
+async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response<Body> {
+    let gzip = accepts_gzip(&headers);
     let snapshot = match state.snapshot.read() {
         Ok(guard) => guard.clone(),
         Err(poisoned) => poisoned.into_inner().clone(),
     };
     match resolve(&snapshot, uri.path()) {
-        Resolved::File(path) => serve_file(&snapshot, &path, StatusCode::OK),
+        Resolved::File(path) => serve_file(&snapshot, &path, StatusCode::OK, gzip),
         Resolved::Redirect(location) => {
             let location = match uri.query() {
                 Some(query) => format!("{location}?{query}"),
@@ -93,7 +95,7 @@ async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
             response
         }
         Resolved::NotFound if snapshot.output.files.contains_key("404.html") => {
-            serve_file(&snapshot, "404.html", StatusCode::NOT_FOUND)
+            serve_file(&snapshot, "404.html", StatusCode::NOT_FOUND, gzip)
         }
         // No good build yet (the wiki was broken from the start): show the problems anyway, on
         // a page that reloads itself once they are fixed.
@@ -111,15 +113,43 @@ async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
     }
 }
 
-fn serve_file(snapshot: &Snapshot, path: &str, status: StatusCode) -> Response<Body> {
-    let Some(bytes) = snapshot.output.files.get(path) else {
+/// Sends a file of the output: as it is held (gzip) to a client that accepts that, inflated
+/// otherwise and whenever the overlay goes in.
+fn serve_file(snapshot: &Snapshot, path: &str, status: StatusCode, gzip: bool) -> Response<Body> {
+    let Some(held) = snapshot.output.files.get(path) else {
         return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec());
     };
     let content_type = content_type(path);
-    if content_type.starts_with("text/html") && !snapshot.errors.is_empty() {
-        return respond(status, content_type, with_overlay(bytes, &overlay_html(&snapshot.errors)));
-    }
-    respond(status, content_type, bytes.to_vec())
+    let overlay = content_type.starts_with("text/html") && !snapshot.errors.is_empty();
+    let mut response = if gzip && !overlay {
+        let mut response = respond(status, content_type, held.to_vec());
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        response
+    } else {
+        let bytes = match compressed::decompress(held) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                let message = format!("cannot inflate {path}: {error}");
+                return respond(StatusCode::INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", message.into_bytes());
+            }
+        };
+        let bytes = if overlay { with_overlay(&bytes, &overlay_html(&snapshot.errors)) } else { bytes };
+        respond(status, content_type, bytes)
+    };
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// Whether `Accept-Encoding` admits gzip (by name or `*`, with a non-zero quality).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0)));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        },
+    )
 }
 
 /// Inserts the overlay before `</body>` (or at the end when there is none).
@@ -238,6 +268,22 @@ mod tests {
         ] {
             assert_eq!(resolve(&s, path), Resolved::NotFound, "{path}");
         }
+    }
+
+    #[test]
+    fn gzip_is_sent_only_where_accepted() {
+        let accepts = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+            accepts_gzip(&headers)
+        };
+        for yes in ["gzip", "deflate, gzip, br", "GZip;q=0.5", "*", "br;q=1.0, gzip; q=0.001"] {
+            assert!(accepts(yes), "{yes}");
+        }
+        for no in ["", "br", "gzip;q=0", "gzip; q=0.0, br", "x-gzip2", "identity"] {
+            assert!(!accepts(no), "{no}");
+        }
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
     #[test]

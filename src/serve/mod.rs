@@ -4,6 +4,7 @@
 //! synchronously on a thread of its own, and `http` (axum on tokio) serves the newest snapshot
 //! and pushes reloads. Async stays in this module.
 
+mod compressed;
 mod http;
 mod preview;
 pub mod watch;
@@ -197,7 +198,7 @@ fn search_loop(jobs: &mpsc::Receiver<SearchJob>, shared: &RwLock<Snapshot>) {
         let mut output = (*guard.output).clone();
         output.files.retain(|p, _| !p.starts_with(SEARCH_DIR) || paths.contains(p) || live.contains(p));
         for (path, bytes) in bundle {
-            output.insert(path, bytes);
+            output.insert(path, compressed::compress(bytes));
         }
         guard.output = Arc::new(output);
         live = paths;

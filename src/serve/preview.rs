@@ -14,7 +14,8 @@ use crate::validate::{self, ValidateCache};
 
 use super::watch::ChangeSet;
 
-/// What the server shows: the last good pages, and the problems of the newest attempt.
+/// What the server shows: the last good pages (every file gzip-compressed, see `compressed`),
+/// and the problems of the newest attempt.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub output: Arc<Output>,
@@ -58,7 +59,7 @@ impl Preview {
             site,
             theme,
             settings: Settings { today, ..settings },
-            render_cache: RenderCache::default(),
+            render_cache: RenderCache::holding(super::compressed::compress),
             validate_cache: ValidateCache::default(),
             snapshot: Snapshot::default(),
         };
@@ -120,5 +121,197 @@ impl Preview {
             let pages = self.snapshot.output.files.keys().filter(|p| p.ends_with(".html")).count();
             Outcome::Rebuilt { elapsed, pages }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::serve::compressed::decompress;
+
+    fn copy_tree(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                copy_tree(&entry.path(), &to.join(entry.file_name()));
+            } else {
+                fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            today: Date::parse("2026-11-27").unwrap(),
+            base_url: Some("http://127.0.0.1:1111/".into()),
+            drafts: true,
+            edited: [("content/providers/examplemail.md".to_owned(), Date::parse("2026-11-02").unwrap())].into(),
+            noindex: true,
+            reload_script: Some("/__dossier/reload.js".into()),
+        }
+    }
+
+    /// The preview's pages, inflated, equal those of a fresh render of the wiki as it now is.
+    fn assert_same_as_fresh_render(preview: &Preview, root: &Path, step: &str) {
+        assert!(preview.snapshot().errors.is_empty(), "{step}: {:?}", preview.snapshot().errors);
+        let site = site::load_site(root).unwrap();
+        let mut theme = Theme::load(root, "default").unwrap();
+        let fresh = render::render_site(&site, &mut theme, &settings(), &mut RenderCache::default())
+            .unwrap_or_else(|e| panic!("{step}: {e:?}"));
+        let served = &preview.snapshot().output.files;
+        assert_eq!(served.keys().collect::<Vec<_>>(), fresh.files.keys().collect::<Vec<_>>(), "{step}");
+        for (path, bytes) in &fresh.files {
+            assert!(decompress(&served[path]).unwrap() == bytes[..], "{step}: {path} differs from a fresh render");
+        }
+    }
+
+    #[test]
+    fn after_any_sequence_of_edits_the_pages_equal_a_fresh_render() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_tree(&manifest.join("tests/fixtures/wiki"), root);
+        copy_tree(&manifest.join("themes/default"), &root.join("themes/default"));
+        let (mut preview, outcome) = Preview::start(root, settings().today, settings()).unwrap();
+        assert!(matches!(outcome, Outcome::Rebuilt { .. }), "{outcome:?}");
+        assert_same_as_fresh_render(&preview, root, "the first build");
+
+        let dossier = "content/providers/examplemail.md";
+        let replace = |rel: &str, from: &str, to: &str| {
+            let text = fs::read_to_string(root.join(rel)).unwrap();
+            assert!(text.contains(from), "{rel} lacks {from:?}");
+            fs::write(root.join(rel), text.replacen(from, to, 1)).unwrap();
+        };
+        let content = |paths: &[&str]| ChangeSet {
+            content: paths.iter().map(PathBuf::from).collect::<BTreeSet<_>>(),
+            theme: false,
+        };
+        type Step<'a> = (&'static str, Box<dyn Fn() -> ChangeSet + 'a>);
+        let steps: Vec<Step> = vec![
+            (
+                "a body edit",
+                Box::new(|| {
+                    fs::write(root.join(dossier), fs::read_to_string(root.join(dossier)).unwrap() + "\nMore text.\n")
+                        .unwrap();
+                    content(&[dossier])
+                }),
+            ),
+            (
+                "a summary edit",
+                Box::new(|| {
+                    replace(dossier, "Shared IMAP and SMTP hosting", "Shared <IMAP> & SMTP hosting");
+                    content(&[dossier])
+                }),
+            ),
+            (
+                "a tag and jurisdiction edit",
+                Box::new(|| {
+                    replace(dossier, "tags: [imap, smtp]", "tags: [imap, pop3]");
+                    replace(dossier, "jurisdiction: DE", "jurisdiction: FR");
+                    content(&[dossier])
+                }),
+            ),
+            (
+                "a claim going stale",
+                Box::new(|| {
+                    replace(dossier, "verified: 2026-10-01", "verified: 2024-01-01");
+                    content(&[dossier])
+                }),
+            ),
+            (
+                "a fact edit",
+                Box::new(|| {
+                    replace(dossier, "storage: { value: 10,", "storage: { value: 25,");
+                    content(&[dossier])
+                }),
+            ),
+            (
+                "a category edit",
+                Box::new(|| {
+                    replace("content/categories/email-hosting.md", "---\n", "---\nstale_after_days: 900\n");
+                    content(&["content/categories/email-hosting.md"])
+                }),
+            ),
+            (
+                "a new dossier",
+                Box::new(|| {
+                    let text = fs::read_to_string(root.join(dossier)).unwrap();
+                    fs::write(
+                        root.join("content/providers/newmail.md"),
+                        text.replace("name: ExampleMail", "name: NewMail"),
+                    )
+                    .unwrap();
+                    content(&["content/providers/newmail.md"])
+                }),
+            ),
+            (
+                "a deleted dossier",
+                Box::new(|| {
+                    fs::remove_file(root.join("content/providers/harborline.md")).unwrap();
+                    content(&["content/providers/harborline.md"])
+                }),
+            ),
+            (
+                "a renamed dossier",
+                Box::new(|| {
+                    fs::rename(
+                        root.join("content/providers/postquay.md"),
+                        root.join("content/providers/postquay-two.md"),
+                    )
+                    .unwrap();
+                    content(&["content/providers/postquay.md", "content/providers/postquay-two.md"])
+                }),
+            ),
+            (
+                "a home and page edit",
+                Box::new(|| {
+                    fs::write(
+                        root.join("content/index.md"),
+                        fs::read_to_string(root.join("content/index.md")).unwrap() + "\nHi.\n",
+                    )
+                    .unwrap();
+                    fs::write(
+                        root.join("content/pages/about.md"),
+                        fs::read_to_string(root.join("content/pages/about.md")).unwrap() + "\nAbout more.\n",
+                    )
+                    .unwrap();
+                    content(&["content/index.md", "content/pages/about.md"])
+                }),
+            ),
+            (
+                "a template edit",
+                Box::new(|| {
+                    replace("themes/default/templates/base.html", "</body>", "<p>marker</p></body>");
+                    ChangeSet { theme: true, ..ChangeSet::default() }
+                }),
+            ),
+            (
+                "a settings edit",
+                Box::new(|| {
+                    replace("content/site.yaml", "title: ", "title: Renamed ");
+                    content(&["content/site.yaml"])
+                }),
+            ),
+        ];
+        for (step, make) in &steps {
+            let changes = make();
+            let outcome = preview.apply(&changes).unwrap();
+            assert!(matches!(outcome, Outcome::Rebuilt { .. }), "{step}: {outcome:?}");
+            assert_same_as_fresh_render(&preview, root, step);
+        }
+
+        // A broken edit keeps the last good pages; fixing it serves the fixed ones.
+        let good = Arc::clone(&preview.snapshot().output);
+        replace(dossier, "name: ExampleMail", "name: [ExampleMail");
+        assert!(matches!(preview.apply(&content(&[dossier])).unwrap(), Outcome::Failed { .. }));
+        assert_eq!(*preview.snapshot().output, *good);
+        replace(dossier, "name: [ExampleMail", "name: ExampleMail Fixed");
+        preview.apply(&content(&[dossier])).unwrap();
+        assert_same_as_fresh_render(&preview, root, "the fix");
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::harness::{Wiki, fixtures_dir, manifest_dir};
-use client::{Events, OVERLAY, Response, Server, get};
+use client::{Events, OVERLAY, Response, Server, get, get_with};
 
 const DOSSIER: &str = "content/providers/examplemail.md";
 const PAGE: &str = "/providers/examplemail/";
@@ -245,6 +245,32 @@ fn urls_map_onto_the_output_with_the_right_types() {
     assert_eq!(missing.header("content-type"), "text/html; charset=utf-8");
     assert_eq!(missing.body, server.get("/404.html").body, "the theme's 404 page, with status 404");
     assert_eq!(server.get("/404.html").status, 200);
+}
+
+#[test]
+fn files_go_gzip_compressed_to_clients_that_accept_it() {
+    let wiki = Wiki::minimal();
+    let mut server = Server::start(wiki.root());
+    let page = server.get(PAGE);
+    for path in [PAGE, "/", "/feed.xml", "/api/providers.json", &stylesheet(&page), "/providers/nobody/"] {
+        let plain = server.get(path);
+        assert_eq!(plain.header("content-encoding"), "", "{path}");
+        assert_eq!(plain.header("vary"), "accept-encoding", "{path}");
+        let packed = get_with(server.port, path, "Accept-Encoding: br, GZIP;q=0.8\r\n");
+        assert_eq!(packed.header("content-encoding"), "gzip", "{path}");
+        assert_eq!((packed.status, &packed.body), (plain.status, &plain.body), "{path}");
+        let refused = get_with(server.port, path, "Accept-Encoding: gzip;q=0, br\r\n");
+        assert_eq!(refused.header("content-encoding"), "", "{path}");
+        assert_eq!(refused.body, plain.body, "{path}");
+    }
+    // The overlay goes into the page, so such pages go as they are.
+    let broken = fs::read(fixtures_dir().join("invalid/yaml-syntax").join(DOSSIER)).expect("read the yaml-syntax case");
+    fs::write(wiki.path(DOSSIER), broken).expect("break the dossier");
+    server.wait_for_page(PAGE, "the overlay", Response::has_overlay);
+    let page = get_with(server.port, PAGE, "Accept-Encoding: gzip\r\n");
+    assert!(page.has_overlay() && page.has(SUMMARY), "{page:?}");
+    assert_eq!(page.header("content-encoding"), "");
+    server.assert_alive();
 }
 
 #[test]

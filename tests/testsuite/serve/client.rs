@@ -192,9 +192,14 @@ impl Response {
 
 /// `GET raw_path` over HTTP/1.1 with `Connection: close`; the path goes out byte for byte.
 pub fn get(port: u16, raw_path: &str) -> Response {
+    get_with(port, raw_path, "")
+}
+
+/// [`get`] with more header lines (each ending in CRLF). A gzip body is inflated.
+pub fn get_with(port: u16, raw_path: &str, headers: &str) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to dossier serve");
     stream.set_read_timeout(Some(PATIENCE)).expect("set a read timeout");
-    let request = format!("GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("send the request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read the response");
@@ -214,6 +219,11 @@ fn parse_response(raw: &[u8]) -> Response {
     let mut body = raw[split + 4..].to_vec();
     if headers.get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         body = dechunk(&body);
+    }
+    if headers.get("content-encoding").is_some_and(|v| v == "gzip") {
+        let mut inflated = Vec::new();
+        flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut inflated).expect("a gzip body");
+        body = inflated;
     }
     Response { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
 }
