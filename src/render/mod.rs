@@ -320,7 +320,10 @@ pub fn render_site(
                     return Ok((d.slug.clone(), hit.clone()));
                 }
                 if let Some(files) = cache.dossier_from_disk(&d.slug, key) {
-                    return Ok((d.slug.clone(), Cached { key, rendered: summarized_dossier(site, d, &renderer), files }));
+                    return Ok((
+                        d.slug.clone(),
+                        Cached { key, rendered: summarized_dossier(site, d, &renderer), files },
+                    ));
                 }
                 render_dossier(site, d, &renderer)
                     .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files }))
