@@ -135,7 +135,7 @@ def full_builds(work, runs, sizes, tools):
                 continue
             out = os.path.join(work, "out-%s-%d" % (tool, n))
             total, files, page = dir_stats(out) if os.path.isdir(out) else (0, 0, 0.0)
-            search = dir_stats(os.path.join(out, "pagefind"))[0] if tool == "dossier" else 0
+            search = dir_stats(os.path.join(out, "search-index"))[0] if tool == "dossier" else 0
             ok = sum(r["code"] == 0 for r in rs)
             rows.append(["%d" % n, tool, fmt(med(r["wall"] for r in rs)), fmt(med(r["cpu"] for r in rs)),
                          fmt(med(r["rss_mb"] for r in rs), ".0f"), "%.1f" % (total / 1e6), files,

@@ -78,8 +78,8 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs `work` and says how long it took. The search index runs beside rendering (it reads the
-/// model, not the pages), since much of Pagefind's work is single-threaded.
+/// Runs `work` and says how long it took. The search index runs beside rendering: it reads the
+/// model, not the pages.
 fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
     let started = Instant::now();
     (work(), started.elapsed())

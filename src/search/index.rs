@@ -22,6 +22,8 @@
 
 use std::collections::BTreeMap;
 
+use foldhash::{HashMap, HashMapExt as _};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -113,35 +115,47 @@ fn push_varint(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-/// One record's distinct words with their field-weighted counts, and its length in words.
+/// One record's distinct words (spans of `text`) with their field-weighted counts, and its
+/// length in words.
 struct DocWords {
-    words: Vec<(Box<str>, u32)>,
+    text: String,
+    words: Vec<(usize, usize, u32)>,
     length: usize,
 }
 
+impl DocWords {
+    fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.words.iter().map(|&(start, end, count)| (&self.text[start..end], count))
+    }
+}
+
 fn doc_words(record: &Record, stem: bool) -> DocWords {
-    // The words go into one buffer and are sorted as spans of it: no allocation per word.
-    let mut arena = String::new();
+    // The words go into one buffer and are counted as spans of it: no allocation per word.
+    let mut all = String::new();
     let mut spans: Vec<(usize, usize, u32)> = Vec::new();
     let text = &record.text;
     for (field, weight) in [&text.name, &text.summary, &text.claims, &text.body].into_iter().zip(FIELD_WEIGHTS) {
         tokens::for_each_word(field, stem, |word| {
-            let start = arena.len();
-            arena.push_str(word);
-            spans.push((start, arena.len(), weight));
+            let start = all.len();
+            all.push_str(word);
+            spans.push((start, all.len(), weight));
         });
     }
-    let length = spans.len();
-    spans.sort_unstable_by(|a, b| arena[a.0..a.1].cmp(&arena[b.0..b.1]));
-    let mut words: Vec<(Box<str>, u32)> = Vec::new();
-    for (start, end, weight) in spans {
-        let word = &arena[start..end];
-        match words.last_mut() {
-            Some((last, count)) if **last == *word => *count += weight,
-            _ => words.push((word.into(), weight)),
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(spans.len());
+    let mut distinct = DocWords { text: String::new(), words: Vec::new(), length: spans.len() };
+    for &(start, end, weight) in &spans {
+        let word = &all[start..end];
+        match seen.get(word) {
+            Some(&at) => distinct.words[at].2 += weight,
+            None => {
+                seen.insert(word, distinct.words.len());
+                let at = distinct.text.len();
+                distinct.text.push_str(word);
+                distinct.words.push((at, distinct.text.len(), weight));
+            }
         }
     }
-    DocWords { words, length }
+    distinct
 }
 
 /// BM25's term weight of a word counted `count` times (field-weighted), as a byte (1-255).
@@ -151,27 +165,73 @@ fn quantised_weight(count: u32, norm: f64) -> u8 {
     (weight * 255.0).ceil().clamp(1.0, 255.0) as u8
 }
 
+/// Every word's postings: doc ids in order and their weights, words in byte order.
+struct Postings<'a> {
+    words: Vec<&'a str>,
+    /// `words[i]`'s postings are `ids[start[i]..start[i + 1]]` (and the same range of `weights`).
+    start: Vec<usize>,
+    ids: Vec<u32>,
+    weights: Vec<u8>,
+}
+
+/// Numbers every distinct word, then places each doc's postings by counting sort, so no
+/// posting is ever compared: only the distinct words are sorted.
+fn postings(docs: &[DocWords]) -> Postings<'_> {
+    let total: usize = docs.iter().map(|d| d.length).sum();
+    let average = (total as f64 / docs.len().max(1) as f64).max(1.0);
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut words: Vec<&str> = Vec::new();
+    let mut by_doc: Vec<(u32, u8)> = Vec::with_capacity(docs.iter().map(|d| d.words.len()).sum());
+    for doc in docs {
+        let norm = K1 * (1.0 - B + B * doc.length as f64 / average);
+        for (word, count) in doc.iter() {
+            let number = *numbers.entry(word).or_insert_with(|| {
+                words.push(word);
+                (words.len() - 1) as u32
+            });
+            by_doc.push((number, quantised_weight(count, norm)));
+        }
+    }
+    drop(numbers);
+    let mut order: Vec<u32> = (0..words.len() as u32).collect();
+    order.par_sort_unstable_by_key(|&n| words[n as usize]);
+    let mut rank = vec![0u32; words.len()];
+    for (r, &n) in order.iter().enumerate() {
+        rank[n as usize] = r as u32;
+    }
+    let mut start = vec![0usize; words.len() + 1];
+    for &(number, _) in &by_doc {
+        start[rank[number as usize] as usize + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let (mut ids, mut weights) = (vec![0u32; by_doc.len()], vec![0u8; by_doc.len()]);
+    let mut next = start.clone();
+    let mut postings = by_doc.iter();
+    for (id, doc) in docs.iter().enumerate() {
+        for &(number, weight) in postings.by_ref().take(doc.words.len()) {
+            let slot = &mut next[rank[number as usize] as usize];
+            (ids[*slot], weights[*slot]) = (id as u32, weight);
+            *slot += 1;
+        }
+    }
+    let words = order.iter().map(|&n| words[n as usize]).collect();
+    Postings { words, start, ids, weights }
+}
+
 /// The index chunks: (first word, bytes), in word order.
 fn index_chunks(records: &[Record], stem: bool) -> Vec<(String, Vec<u8>)> {
     let docs: Vec<DocWords> = records.par_iter().map(|r| doc_words(r, stem)).collect();
-    let total: usize = docs.iter().map(|d| d.length).sum();
-    let average = (total as f64 / docs.len().max(1) as f64).max(1.0);
-    let mut postings: Vec<(&str, u32, u8)> = Vec::with_capacity(docs.iter().map(|d| d.words.len()).sum());
-    for (id, doc) in docs.iter().enumerate() {
-        let norm = K1 * (1.0 - B + B * doc.length as f64 / average);
-        postings.extend(doc.words.iter().map(|(word, count)| (&**word, id as u32, quantised_weight(*count, norm))));
-    }
-    // Stable: each word's docs stay in id order.
-    postings.par_sort_by(|a, b| a.0.cmp(b.0));
-    encode_chunks(&postings)
+    encode_chunks(&postings(&docs))
 }
 
-fn encode_chunks(postings: &[(&str, u32, u8)]) -> Vec<(String, Vec<u8>)> {
+fn encode_chunks(postings: &Postings) -> Vec<(String, Vec<u8>)> {
     let mut chunks = Vec::new();
     let (mut body, mut count, mut first, mut previous) = (Vec::new(), 0u64, String::new(), "");
     let mut ids = Vec::new();
-    for group in postings.chunk_by(|a, b| a.0 == b.0) {
-        let word = group[0].0;
+    for (i, &word) in postings.words.iter().enumerate() {
+        let range = postings.start[i]..postings.start[i + 1];
         if body.len() >= CHUNK_BYTES {
             chunks.push((std::mem::take(&mut first), close_chunk(count, &body)));
             (body, count, previous) = (Vec::new(), 0, "");
@@ -183,16 +243,16 @@ fn encode_chunks(postings: &[(&str, u32, u8)]) -> Vec<(String, Vec<u8>)> {
         push_varint(&mut body, shared as u64);
         push_varint(&mut body, (word.len() - shared) as u64);
         body.extend_from_slice(&word.as_bytes()[shared..]);
-        push_varint(&mut body, group.len() as u64);
+        push_varint(&mut body, range.len() as u64);
         ids.clear();
         let mut last = 0;
-        for &(_, id, _) in group {
+        for &id in &postings.ids[range.clone()] {
             push_varint(&mut ids, u64::from(id - last));
             last = id;
         }
         push_varint(&mut body, ids.len() as u64);
         body.extend_from_slice(&ids);
-        body.extend(group.iter().map(|p| p.2));
+        body.extend_from_slice(&postings.weights[range]);
         (count, previous) = (count + 1, word);
     }
     if count > 0 {
@@ -316,20 +376,26 @@ fn excerpt_text(record: &Record) -> String {
 
 /// One fragment per doc, named by its id and the hash of its group; returns the group hashes.
 fn fragment_files(records: &[Record], files: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<String>> {
-    let fragments: Vec<Vec<u8>> = records
+    let fragments: Vec<(Vec<u8>, u64)> = records
         .par_iter()
         .map(|r| {
             let fragment = Fragment { url: &r.url, meta: &r.meta, filters: &r.filters, text: excerpt_text(r) };
-            serde_json::to_vec(&fragment)
+            serde_json::to_vec(&fragment).map(|bytes| {
+                let hash = crate::load::content_hash(&bytes);
+                (bytes, hash)
+            })
         })
         .collect::<Result<_, _>>()?;
-    let mut hashes = Vec::with_capacity(fragments.len().div_ceil(FRAGMENT_GROUP));
-    for (group, members) in fragments.chunks(FRAGMENT_GROUP).enumerate() {
-        let hash = format!("{:08x}", crate::load::content_hash(&members.concat()) >> 32);
-        for (offset, bytes) in members.iter().enumerate() {
-            files.push((format!("fragment/{}_{hash}.json", group * FRAGMENT_GROUP + offset), bytes.clone()));
-        }
-        hashes.push(hash);
+    // A group's hash covers its members' hashes, so any change renames the whole group.
+    let hashes: Vec<String> = fragments
+        .chunks(FRAGMENT_GROUP)
+        .map(|group| {
+            let members: Vec<u8> = group.iter().flat_map(|(_, hash)| hash.to_le_bytes()).collect();
+            format!("{:08x}", crate::load::content_hash(&members) >> 32)
+        })
+        .collect();
+    for (id, (bytes, _)) in fragments.into_iter().enumerate() {
+        files.push((format!("fragment/{id}_{}.json", hashes[id / FRAGMENT_GROUP]), bytes));
     }
     Ok(hashes)
 }

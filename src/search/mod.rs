@@ -58,8 +58,20 @@ pub struct Text {
 /// held in memory by `serve`. `base_path` is the site's root path ("/" or "/wiki/"), `today`
 /// decides freshness, and `drafts` includes draft dossiers and pages as `build --drafts` does.
 pub fn index_site(site: &Site, base_path: &str, today: Date, drafts: bool) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let records = tracing::info_span!("search records").in_scope(|| records(site, base_path, today, drafts));
-    index_records(records, language_of(site))
+    on_own_threads(|| {
+        let records = tracing::info_span!("search records").in_scope(|| records(site, base_path, today, drafts));
+        index_records(records, language_of(site))
+    })
+}
+
+/// Runs `work` on a rayon pool of its own with half the cores: the index is built beside
+/// rendering, and on the shared pool its parallel loops would queue behind every page.
+fn on_own_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get() / 2).max(1);
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("search-{i}")).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
 }
 
 /// The language the index stems words for: the site's.

@@ -53,12 +53,22 @@ async function full(page, server) {
   return tally(server.requests.slice(mark));
 }
 
+/** Then the filters opened on that page: the facets' doc-id files and the recount. */
+async function filtersOpened(page, server) {
+  const mark = server.requests.length;
+  await page.click("#search-facets-toggle");
+  await page.waitForSelector(".facet input", { timeout: 60000 });
+  await page.waitForLoadState("networkidle");
+  return tally(server.requests.slice(mark));
+}
+
 const server = await serveSite(root, base);
 const { page, problems, close } = await openBrowser();
 const report = { query };
 try {
   report.quickFromHeader = await quick(page, server);
   report.searchPage = await full(page, server);
+  report.filtersOpened = await filtersOpened(page, server);
   report.problems = problems;
 } finally {
   await close();
