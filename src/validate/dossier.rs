@@ -145,7 +145,7 @@ pub fn check_not_future(path: &Path, date: &Spanned<Date>, field: &str, today: D
 }
 
 /// URL, dates and archive of one source, inline or named.
-pub fn check_source(path: &Path, source: &Spanned<Source>, today: Date, out: &mut Vec<Diagnostic>) {
+pub fn check_source(path: &Path, source: &Source, today: Date, out: &mut Vec<Diagnostic>) {
     check_url(path, &source.url, "url", out);
     check_not_future(path, &source.accessed, "accessed", today, out);
     if let Some(published) = &source.published {
