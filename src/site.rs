@@ -4,7 +4,8 @@
 //! never stops at the first bad file: every file's problem comes back in `diagnostics`.
 //! `Site::reload` re-reads only the files that changed, for `serve`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -66,7 +67,9 @@ impl Site {
     pub fn reload(&mut self, changed: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
         let _span = tracing::info_span!("load").entered();
         let (inputs, discovery) = load::discover(&self.root)?;
-        let present: BTreeSet<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
+        // Hashed, not ordered: comparing paths component by component is slow, and serve
+        // calls this on every edit.
+        let present: HashSet<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
         let stale = |path: &Path| changed.contains(path) || !present.contains(path);
         self.dossiers.retain(|_, d| !stale(&d.path));
         self.categories.retain(|_, d| !stale(&d.path));
@@ -80,8 +83,7 @@ impl Site {
             self.config = None;
             self.config_hash = 0;
         }
-        let known = self.known_paths();
-        let to_load: Vec<&Input> = inputs.iter().filter(|i| !known.contains(i.path.as_path())).collect();
+        let to_load: Vec<&Input> = inputs.iter().filter(|i| !self.is_loaded(i)).collect();
         let loaded: Vec<(PathBuf, Result<Loaded, Diagnostic>)> =
             to_load.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input))).collect();
         for (path, result) in loaded {
@@ -97,16 +99,18 @@ impl Site {
         Ok(())
     }
 
-    fn known_paths(&self) -> BTreeSet<PathBuf> {
-        let mut known: BTreeSet<PathBuf> = self.failures.keys().cloned().collect();
-        known.extend(self.dossiers.values().map(|d| d.path.clone()));
-        known.extend(self.categories.values().map(|d| d.path.clone()));
-        known.extend(self.pages.values().map(|d| d.path.clone()));
-        known.extend(self.home.iter().map(|d| d.path.clone()));
-        if self.config.is_some() {
-            known.insert(PathBuf::from(crate::config::CONFIG_PATH));
-        }
-        known
+    /// Whether `input` is held, loaded or failed, from an earlier read.
+    fn is_loaded(&self, input: &Input) -> bool {
+        let path = input.path.as_path();
+        let slug = slug_of(path);
+        let held = match input.kind {
+            InputKind::Config => self.config.is_some(),
+            InputKind::Home => self.home.as_ref().is_some_and(|h| h.path == path),
+            InputKind::Dossier => self.dossiers.get(slug.as_ref()).is_some_and(|d| d.path == path),
+            InputKind::Category => self.categories.get(slug.as_ref()).is_some_and(|d| d.path == path),
+            InputKind::Page => self.pages.get(slug.as_ref()).is_some_and(|d| d.path == path),
+        };
+        held || self.failures.contains_key(path)
     }
 
     fn insert(&mut self, item: Loaded) {
@@ -141,7 +145,7 @@ fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
     let path = &input.path;
     Ok(match input.kind {
         InputKind::Config => {
-            Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::content_hash(text.as_bytes()))
+            Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::file_hash(text.as_bytes()))
         }
         InputKind::Home => Loaded::Home(document(path, &text)?),
         InputKind::Dossier => Loaded::Dossier(Box::new(document(path, &text)?)),
@@ -150,10 +154,15 @@ fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
     })
 }
 
+/// A file's slug: its name without the extension.
+fn slug_of(path: &Path) -> Cow<'_, str> {
+    path.file_stem().map_or(Cow::Borrowed(""), |s| s.to_string_lossy())
+}
+
 fn document<M: DeserializeOwned>(path: &Path, text: &str) -> Result<Document<M>, Diagnostic> {
     let (meta, body) = frontmatter::parse_document(path, text)?;
-    let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::content_hash(text.as_bytes()) })
+    let slug = slug_of(path).into_owned();
+    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::file_hash(text.as_bytes()) })
 }
 
 #[cfg(test)]
