@@ -13,10 +13,34 @@ pub trait Sources {
     fn line(&mut self, path: &str, line: u32) -> Option<String>;
 }
 
-/// Reads quoted files from disk under a root, once each.
+/// Reads quoted files from disk under a root, once each, and finds lines by an index of where
+/// each starts (a file can have hundreds of findings).
 pub struct FileSources {
     root: PathBuf,
-    files: HashMap<String, Option<String>>,
+    files: HashMap<String, Option<LineIndex>>,
+}
+
+/// A file's text and the byte offset of each line's start.
+struct LineIndex {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(bytes: &[u8]) -> LineIndex {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim_start_matches('\u{feff}').to_owned();
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based `line` without its ending.
+    fn line(&self, line: u32) -> Option<&str> {
+        let index = usize::try_from(line.checked_sub(1)?).ok()?;
+        let start = *self.starts.get(index)?;
+        let end = self.starts.get(index + 1).map_or(self.text.len(), |next| next - 1);
+        Some(self.text[start..end].trim_end_matches('\r'))
+    }
 }
 
 impl FileSources {
@@ -27,15 +51,11 @@ impl FileSources {
 
 impl Sources for FileSources {
     fn line(&mut self, path: &str, line: u32) -> Option<String> {
-        let root = &self.root;
-        let text = self
-            .files
-            .entry(path.to_owned())
-            .or_insert_with(|| std::fs::read(root.join(path)).ok().map(|b| String::from_utf8_lossy(&b).into_owned()))
-            .as_deref()?;
-        let index = usize::try_from(line.checked_sub(1)?).ok()?;
-        let found = text.trim_start_matches('\u{feff}').split('\n').nth(index)?;
-        Some(found.trim_end_matches('\r').to_owned())
+        if !self.files.contains_key(path) {
+            let file = std::fs::read(self.root.join(path)).ok().map(|bytes| LineIndex::new(&bytes));
+            self.files.insert(path.to_owned(), file);
+        }
+        self.files.get(path)?.as_ref()?.line(line).map(str::to_owned)
     }
 }
 
@@ -120,6 +140,17 @@ mod tests {
         print_human(&mut out, &[d], &mut OneFile("---\n  nmae: x\n---\n"), false).unwrap();
         let expected = "content/a.md:2:3: error[unknown-key]: unknown key `nmae`\n  |\n2 |   nmae: x\n  |   ^\n  = help: did you mean `name`?\n\ncheck failed: 1 error, 0 warnings, 0 notes\n";
         assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn file_sources_quote_lines_without_endings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "\u{feff}one\r\ntwo\n\nfour").unwrap();
+        let mut sources = FileSources::new(dir.path());
+        let lines: Vec<_> = (0..=5).map(|n| sources.line("a.md", n)).collect();
+        let expected = [None, Some("one"), Some("two"), Some(""), Some("four"), None];
+        assert_eq!(lines, expected.map(|l| l.map(str::to_owned)));
+        assert_eq!(sources.line("missing.md", 1), None);
     }
 
     #[test]
