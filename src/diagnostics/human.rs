@@ -2,8 +2,11 @@
 //! the help line, and a closing count, in colour only when asked (a terminal).
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
+
+use rayon::prelude::*;
 
 use super::{Counts, Diagnostic, Severity};
 
@@ -11,6 +14,9 @@ use super::{Counts, Diagnostic, Severity};
 pub trait Sources {
     /// The 1-based `line` of the file at `path` (relative to the wiki root), without its ending.
     fn line(&mut self, path: &str, line: u32) -> Option<String>;
+
+    /// Gets ready to quote from these files (each named once), all at once if it can.
+    fn prefetch(&mut self, _paths: &[&str]) {}
 }
 
 /// Reads quoted files from disk under a root, once each, and finds lines by an index of where
@@ -27,9 +33,10 @@ struct LineIndex {
 }
 
 impl LineIndex {
-    fn new(bytes: &[u8]) -> LineIndex {
-        let text = String::from_utf8_lossy(bytes);
-        let text = text.trim_start_matches('\u{feff}').to_owned();
+    fn new(bytes: Vec<u8>) -> LineIndex {
+        let mut text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let boms = text.len() - text.trim_start_matches('\u{feff}').len();
+        text.drain(..boms);
         let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         LineIndex { text, starts }
     }
@@ -50,9 +57,18 @@ impl FileSources {
 }
 
 impl Sources for FileSources {
+    fn prefetch(&mut self, paths: &[&str]) {
+        let root = &self.root;
+        let read: Vec<(String, Option<LineIndex>)> = paths
+            .par_iter()
+            .map(|path| ((*path).to_owned(), std::fs::read(root.join(path)).ok().map(LineIndex::new)))
+            .collect();
+        self.files.extend(read);
+    }
+
     fn line(&mut self, path: &str, line: u32) -> Option<String> {
         if !self.files.contains_key(path) {
-            let file = std::fs::read(self.root.join(path)).ok().map(|bytes| LineIndex::new(&bytes));
+            let file = std::fs::read(self.root.join(path)).ok().map(LineIndex::new);
             self.files.insert(path.to_owned(), file);
         }
         self.files.get(path)?.as_ref()?.line(line).map(str::to_owned)
@@ -63,18 +79,31 @@ struct Palette {
     color: bool,
 }
 
+/// Text in an ANSI style when colour is on; written straight to the output, never allocated.
+struct Painted<'a, T> {
+    style: &'a str,
+    text: T,
+    color: bool,
+}
+
+impl<T: fmt::Display> fmt::Display for Painted<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.color { write!(f, "\x1b[{}m{}\x1b[0m", self.style, self.text) } else { self.text.fmt(f) }
+    }
+}
+
 impl Palette {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    fn paint<'a, T: fmt::Display>(&self, style: &'a str, text: T) -> Painted<'a, T> {
+        Painted { style, text, color: self.color }
     }
 
-    fn severity(&self, severity: Severity) -> String {
-        let code = match severity {
+    fn severity(&self, severity: Severity) -> Painted<'static, &'static str> {
+        let style = match severity {
             Severity::Error => "1;31",
             Severity::Warning => "1;33",
             Severity::Info => "1;36",
         };
-        self.paint(code, severity.as_str())
+        self.paint(style, severity.as_str())
     }
 }
 
@@ -86,6 +115,10 @@ pub fn print_human(
     color: bool,
 ) -> io::Result<()> {
     let palette = Palette { color };
+    let mut quoted: Vec<&str> = diagnostics.iter().filter(|d| d.line > 0).map(|d| d.path.as_str()).collect();
+    quoted.sort_unstable();
+    quoted.dedup();
+    sources.prefetch(&quoted);
     for d in diagnostics {
         print_one(out, d, sources, &palette)?;
     }
@@ -94,15 +127,33 @@ pub fn print_human(
     writeln!(out, "check {verdict}: {}", counts.summary())
 }
 
+/// The place, as `path:line:col`, or the path alone for a whole-file problem.
+struct Place<'a>(&'a Diagnostic);
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if d.line == 0 { f.write_str(&d.path) } else { write!(f, "{}:{}:{}", d.path, d.line, d.column) }
+    }
+}
+
+/// The margin of a quoted line: `width` spaces and a bar.
+struct Gutter(usize);
+
+impl fmt::Display for Gutter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:width$} |", "", width = self.0)
+    }
+}
+
 fn print_one(out: &mut dyn Write, d: &Diagnostic, sources: &mut dyn Sources, palette: &Palette) -> io::Result<()> {
-    let place = if d.line == 0 { d.path.clone() } else { format!("{}:{}:{}", d.path, d.line, d.column) };
-    let head = palette.paint("1", &format!("[{}]: {}", d.code.as_str(), d.message));
-    writeln!(out, "{}: {}{head}", palette.paint("1", &place), palette.severity(d.severity))?;
-    let gutter_width = d.line.to_string().len();
-    let bar = palette.paint("1;34", &format!("{:gutter_width$} |", ""));
+    let head = format_args!("[{}]: {}", d.code.as_str(), d.message);
+    writeln!(out, "{}: {}{}", palette.paint("1", Place(d)), palette.severity(d.severity), palette.paint("1", head))?;
+    let gutter_width = d.line.checked_ilog10().unwrap_or(0) as usize + 1;
     if let Some(text) = (d.line > 0).then(|| sources.line(&d.path, d.line)).flatten() {
+        let bar = palette.paint("1;34", Gutter(gutter_width));
         writeln!(out, "{bar}")?;
-        writeln!(out, "{} {text}", palette.paint("1;34", &format!("{} |", d.line)))?;
+        writeln!(out, "{} {text}", palette.paint("1;34", format_args!("{} |", d.line)))?;
         let pad: String = text
             .chars()
             .take(d.column.saturating_sub(1) as usize)
@@ -151,6 +202,11 @@ mod tests {
         let expected = [None, Some("one"), Some("two"), Some(""), Some("four"), None];
         assert_eq!(lines, expected.map(|l| l.map(str::to_owned)));
         assert_eq!(sources.line("missing.md", 1), None);
+        let mut prefetched = FileSources::new(dir.path());
+        prefetched.prefetch(&["a.md", "missing.md"]);
+        std::fs::remove_file(dir.path().join("a.md")).unwrap();
+        assert_eq!(prefetched.line("a.md", 4).as_deref(), Some("four"), "read before the file went");
+        assert_eq!(prefetched.line("missing.md", 1), None);
     }
 
     #[test]
