@@ -136,10 +136,10 @@ impl Site {
             return None;
         }
         // A walk never enters a linked directory (content/ itself aside).
-        if let Some(dir) = path.parent().filter(|dir| *dir != Path::new("content")) {
-            if !fs::symlink_metadata(self.root.join(dir)).ok()?.is_dir() {
-                return None;
-            }
+        if let Some(dir) = path.parent().filter(|dir| *dir != Path::new("content"))
+            && !fs::symlink_metadata(self.root.join(dir)).ok()?.is_dir()
+        {
+            return None;
         }
         match fs::symlink_metadata(self.root.join(path)) {
             Ok(meta) if meta.is_file() => Some(Some(Input { kind, path: path.to_path_buf() })),
@@ -316,7 +316,8 @@ mod tests {
         let root = dir.path();
         let mut site = load_site(root).unwrap();
         let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).unwrap();
-        let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+        type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+        let steps: Vec<Step> = vec![
             ("content/providers/a.md", Box::new(|| write("content/providers/a.md", &dossier("A2")))),
             ("content/providers/c.md", Box::new(|| write("content/providers/c.md", "no frontmatter"))),
             ("content/providers/c.md", Box::new(|| write("content/providers/c.md", &dossier("C")))),

@@ -67,7 +67,7 @@ mod tests {
     fn prints_what_serde_json_prints_for_the_array() {
         let one = |n: u32| {
             Diagnostic::new(Code::StaleClaim, Path::new("content/a \"b\".md"), Pos::new(n, 2), "line\nbreak\t\u{1f}é")
-                .help(if n % 2 == 0 { "fixed" } else { "other" })
+                .help(if n.is_multiple_of(2) { "fixed" } else { "other" })
         };
         let batch = CHUNK * 4 * rayon::current_num_threads();
         for count in [0, 1, 2, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 3, batch, batch + 1] {
