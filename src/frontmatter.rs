@@ -6,6 +6,7 @@
 //! arithmetic, no off-by-frontmatter bugs. Parse budgets bound alias bombs and deep nesting.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::path::Path;
 
 use serde::de::{DeserializeOwned, MapAccess, Visitor, value::MapAccessDeserializer};
@@ -15,10 +16,118 @@ use serde_saphyr::Error as YamlError;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::{Body, DATE_EXPECTED, Pos, Source, SourceRef, Spanned};
 
+/// The newtype name by which `serde_saphyr::Spanned` asks the parser for a value's place.
+///
+/// The parser then offers a map `{marker, value, referenced, defined}`, places being maps of
+/// `{line, column, span, source_id}`. `serde_saphyr::Spanned` reads all of it (allocating its
+/// keys, twice per value); this reads the value and the `referenced` line and column and
+/// stops, which takes a tenth off parsing a dossier. `values_carry_their_line_and_column`
+/// fails if the parser ever changes this.
+const SPANNED: &str = "__yaml_spanned";
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
-        Ok(Spanned::new(spanned.value, pos_of(spanned.referenced)))
+        d.deserialize_newtype_struct(SPANNED, SpannedVisitor(PhantomData))
+    }
+}
+
+struct SpannedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for SpannedVisitor<T> {
+    type Value = Spanned<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value with its place in the file")
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Spanned<T>, D::Error> {
+        d.deserialize_struct("Spanned", &["value", "referenced"], self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spanned<T>, A::Error> {
+        let mut value = None;
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Value => value = Some(map.next_value::<T>()?),
+                Field::Referenced => {
+                    let pos = map.next_value::<PlaceOf>()?.0;
+                    let value = value.ok_or_else(|| serde::de::Error::missing_field("value"))?;
+                    return Ok(Spanned::new(value, pos));
+                }
+                Field::Line | Field::Column | Field::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Err(serde::de::Error::missing_field("referenced"))
+    }
+}
+
+/// The names in the parser's maps of a value and of a place; the rest is skipped unread.
+enum Field {
+    Value,
+    Referenced,
+    Line,
+    Column,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Field, E> {
+                Ok(match name {
+                    "value" => Field::Value,
+                    "referenced" => Field::Referenced,
+                    "line" => Field::Line,
+                    "column" => Field::Column,
+                    _ => Field::Other,
+                })
+            }
+        }
+
+        d.deserialize_identifier(FieldVisitor)
+    }
+}
+
+/// A place as the parser offers it, read as far as its line and column.
+struct PlaceOf(Pos);
+
+impl<'de> Deserialize<'de> for PlaceOf {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct PlaceVisitor;
+
+        impl<'de> Visitor<'de> for PlaceVisitor {
+            type Value = PlaceOf;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a line and column")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PlaceOf, A::Error> {
+                let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+                let (mut line, mut column) = (None, None);
+                while line.is_none() || column.is_none() {
+                    match map.next_key::<Field>()? {
+                        Some(Field::Line) => line = Some(clamp(map.next_value()?)),
+                        Some(Field::Column) => column = Some(clamp(map.next_value()?)),
+                        Some(_) => return Err(serde::de::Error::custom("a place other than line and column")),
+                        None => return Err(serde::de::Error::missing_field("line")),
+                    }
+                }
+                Ok(PlaceOf(Pos::new(line.unwrap_or(0), column.unwrap_or(0))))
+            }
+        }
+
+        d.deserialize_struct("Location", &["line", "column"], PlaceVisitor)
     }
 }
 

@@ -40,6 +40,29 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
+/// A stable 64-bit hash of a file's text, sixteen bytes a step (FNV-1a goes one byte a step,
+/// and a wiki is 100+ MB): what `Document::hash` and the settings' hash are. Stable across
+/// runs and platforms, like [`content_hash`], but not equal to it.
+pub fn file_hash(bytes: &[u8]) -> u64 {
+    const SEED: u64 = 0x243f_6a88_85a3_08d3;
+    const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+    // wyhash's folded multiply: both halves of the 128-bit product, so every input bit counts.
+    let mix = |a: u64, b: u64| {
+        let product = u128::from(a) * u128::from(b);
+        (product as u64) ^ ((product >> 64) as u64)
+    };
+    let step = |hash: u64, block: &[u8; 16]| {
+        let (low, high) = block.split_at(8);
+        let word = |half: &[u8]| u64::from_le_bytes(half.try_into().unwrap_or_default());
+        mix(word(low) ^ hash, word(high) ^ MUL)
+    };
+    let (blocks, tail) = bytes.as_chunks::<16>();
+    let mut last = [0_u8; 16];
+    last[..tail.len()].copy_from_slice(tail);
+    let hash = blocks.iter().fold(SEED ^ bytes.len() as u64, step);
+    mix(step(hash, &last), MUL)
+}
+
 /// Whether a file name belongs to an editor, the OS or version control rather than the wiki.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
@@ -128,7 +151,9 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
             .help("check that the file exists and is readable")
     };
     let file = fs::File::open(root.join(rel)).map_err(unreadable)?;
-    let mut bytes = Vec::new();
+    // Sized up front, so the text is read in place rather than copied as the buffer grows.
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_FILE_BYTES + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(unreadable)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Diagnostic::new(
@@ -139,7 +164,9 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
         )
         .help("a dossier is text; split it or remove embedded data"));
     }
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).map(<[u8]>::to_vec).unwrap_or(bytes);
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.drain(.."\u{feff}".len());
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
@@ -153,6 +180,29 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_hashes_are_stable_and_see_every_byte() {
+        assert_eq!(file_hash(b""), file_hash(b""));
+        let text: Vec<u8> = (0..100_u8).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for len in 0..text.len() {
+            assert!(seen.insert(file_hash(&text[..len])), "length {len}");
+        }
+        for at in 0..text.len() {
+            let mut changed = text.clone();
+            changed[at] ^= 1;
+            assert!(seen.insert(file_hash(&changed)), "byte {at}");
+        }
+        assert_eq!(file_hash(b"---\nname: A\n---\n"), 5_846_153_464_503_730_062, "the same on every platform and run");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "\u{feff}---\nx").unwrap();
+        assert_eq!(read_text(dir.path(), Path::new("a.md")).unwrap(), "---\nx");
+    }
 
     #[test]
     fn editor_and_hidden_files_are_ignored() {

@@ -4,7 +4,9 @@
 //! never stops at the first bad file: every file's problem comes back in `diagnostics`.
 //! `Site::reload` re-reads only the files that changed, for `serve`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -36,6 +38,8 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     /// Files that failed to load, with why; kept so a reload can replace one file's problem.
     failures: BTreeMap<PathBuf, Diagnostic>,
+    /// What the last walk of `content/` passed over (`None` before the first walk).
+    discovery: Option<Vec<Diagnostic>>,
 }
 
 enum Loaded {
@@ -61,12 +65,29 @@ impl Site {
         self.diagnostics.iter().any(|d| d.severity == diagnostics::Severity::Error)
     }
 
-    /// Re-reads the files in `changed` (paths relative to the root) and any new file, and
+    /// Re-reads the files in `changed` (paths relative to the root, new ones included), and
     /// forgets files that are gone. Fails only when the root itself cannot be read.
+    ///
+    /// When every changed path is a wiki file (or one that is gone) in a real directory, it
+    /// reads just those, without walking `content/`: an edit costs one file, not 10,000
+    /// directory entries. Anything else (a directory, a link, a stray file, an empty set)
+    /// takes a walk, which also finds new files nobody named.
     pub fn reload(&mut self, changed: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
         let _span = tracing::info_span!("load").entered();
+        match self.plain_changes(changed) {
+            Some(files) => self.reload_files(files),
+            None => self.rewalk(changed)?,
+        }
+        self.diagnostics = self.discovery.clone().unwrap_or_default();
+        self.diagnostics.extend(self.failures.values().cloned());
+        Ok(())
+    }
+
+    /// Walks `content/`, forgets what is gone or changed, and reads what is not held.
+    fn rewalk(&mut self, changed: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
         let (inputs, discovery) = load::discover(&self.root)?;
-        let present: BTreeSet<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
+        // Hashed, not ordered: comparing paths component by component is slow.
+        let present: HashSet<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
         let stale = |path: &Path| changed.contains(path) || !present.contains(path);
         self.dossiers.retain(|_, d| !stale(&d.path));
         self.categories.retain(|_, d| !stale(&d.path));
@@ -75,15 +96,85 @@ impl Site {
         if self.home.as_ref().is_some_and(|h| stale(&h.path)) {
             self.home = None;
         }
-        let config_path = Path::new(crate::config::CONFIG_PATH);
-        if stale(config_path) {
+        if stale(Path::new(crate::config::CONFIG_PATH)) {
             self.config = None;
             self.config_hash = 0;
         }
-        let known = self.known_paths();
-        let to_load: Vec<&Input> = inputs.iter().filter(|i| !known.contains(i.path.as_path())).collect();
+        let to_load: Vec<&Input> = inputs.iter().filter(|i| !self.is_loaded(i)).collect();
+        self.load_inputs(&to_load);
+        self.discovery = Some(discovery);
+        Ok(())
+    }
+
+    /// Forgets each changed file, then reads those still there.
+    fn reload_files(&mut self, files: Vec<(PathBuf, Option<Input>)>) {
+        for (path, _) in &files {
+            self.forget(path);
+        }
+        let inputs: Vec<Input> = files.into_iter().filter_map(|(_, input)| input).collect();
+        self.load_inputs(&inputs.iter().collect::<Vec<_>>());
+    }
+
+    /// The changed files as a walk would find them now (`None` beside a file that is gone),
+    /// or `None` when only a walk can tell.
+    fn plain_changes(&self, changed: &BTreeSet<PathBuf>) -> Option<Vec<(PathBuf, Option<Input>)>> {
+        if changed.is_empty() {
+            return None;
+        }
+        changed.iter().map(|path| Some((path.clone(), self.plain_change(path)?))).collect()
+    }
+
+    /// `Some(Some(input))` for a wiki file to read, `Some(None)` for one that is gone, `None` when
+    /// a walk is needed: not a wiki file's place, a hidden name, something the last walk passed
+    /// over (a stray file, a link, the missing settings), a link or directory there now, a
+    /// directory on the way that is a link, or the settings gone.
+    fn plain_change(&self, path: &Path) -> Option<Option<Input>> {
+        let kind = load::classify(path)?;
+        let hidden = path.iter().any(|name| load::is_ignored_name(&name.to_string_lossy()));
+        let passed_over = self.discovery.as_ref()?.iter().any(|d| Path::new(&d.path) == path);
+        if hidden || passed_over {
+            return None;
+        }
+        // A walk never enters a linked directory (content/ itself aside).
+        if let Some(dir) = path.parent().filter(|dir| *dir != Path::new("content"))
+            && !fs::symlink_metadata(self.root.join(dir)).ok()?.is_dir()
+        {
+            return None;
+        }
+        match fs::symlink_metadata(self.root.join(path)) {
+            Ok(meta) if meta.is_file() => Some(Some(Input { kind, path: path.to_path_buf() })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && kind != InputKind::Config => Some(None),
+            _ => None,
+        }
+    }
+
+    /// Drops whatever was read from `path`, loaded or failed.
+    fn forget(&mut self, path: &Path) {
+        let slug = slug_of(path);
+        let held = |doc_path: &Path| doc_path == path;
+        if self.dossiers.get(slug.as_ref()).is_some_and(|d| held(&d.path)) {
+            self.dossiers.remove(slug.as_ref());
+        }
+        if self.categories.get(slug.as_ref()).is_some_and(|d| held(&d.path)) {
+            self.categories.remove(slug.as_ref());
+        }
+        if self.pages.get(slug.as_ref()).is_some_and(|d| held(&d.path)) {
+            self.pages.remove(slug.as_ref());
+        }
+        if self.home.as_ref().is_some_and(|h| held(&h.path)) {
+            self.home = None;
+        }
+        if path == Path::new(crate::config::CONFIG_PATH) {
+            self.config = None;
+            self.config_hash = 0;
+        }
+        self.failures.remove(path);
+    }
+
+    /// Reads `inputs` on every core and keeps what each gave, a document or its problem.
+    fn load_inputs(&mut self, inputs: &[&Input]) {
         let loaded: Vec<(PathBuf, Result<Loaded, Diagnostic>)> =
-            to_load.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input))).collect();
+            inputs.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input))).collect();
         for (path, result) in loaded {
             match result {
                 Ok(item) => self.insert(item),
@@ -92,21 +183,20 @@ impl Site {
                 }
             }
         }
-        self.diagnostics = discovery;
-        self.diagnostics.extend(self.failures.values().cloned());
-        Ok(())
     }
 
-    fn known_paths(&self) -> BTreeSet<PathBuf> {
-        let mut known: BTreeSet<PathBuf> = self.failures.keys().cloned().collect();
-        known.extend(self.dossiers.values().map(|d| d.path.clone()));
-        known.extend(self.categories.values().map(|d| d.path.clone()));
-        known.extend(self.pages.values().map(|d| d.path.clone()));
-        known.extend(self.home.iter().map(|d| d.path.clone()));
-        if self.config.is_some() {
-            known.insert(PathBuf::from(crate::config::CONFIG_PATH));
-        }
-        known
+    /// Whether `input` is held, loaded or failed, from an earlier read.
+    fn is_loaded(&self, input: &Input) -> bool {
+        let path = input.path.as_path();
+        let slug = slug_of(path);
+        let held = match input.kind {
+            InputKind::Config => self.config.is_some(),
+            InputKind::Home => self.home.as_ref().is_some_and(|h| h.path == path),
+            InputKind::Dossier => self.dossiers.get(slug.as_ref()).is_some_and(|d| d.path == path),
+            InputKind::Category => self.categories.get(slug.as_ref()).is_some_and(|d| d.path == path),
+            InputKind::Page => self.pages.get(slug.as_ref()).is_some_and(|d| d.path == path),
+        };
+        held || self.failures.contains_key(path)
     }
 
     fn insert(&mut self, item: Loaded) {
@@ -141,7 +231,7 @@ fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
     let path = &input.path;
     Ok(match input.kind {
         InputKind::Config => {
-            Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::content_hash(text.as_bytes()))
+            Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::file_hash(text.as_bytes()))
         }
         InputKind::Home => Loaded::Home(document(path, &text)?),
         InputKind::Dossier => Loaded::Dossier(Box::new(document(path, &text)?)),
@@ -150,10 +240,15 @@ fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
     })
 }
 
+/// A file's slug: its name without the extension.
+fn slug_of(path: &Path) -> Cow<'_, str> {
+    path.file_stem().map_or(Cow::Borrowed(""), |s| s.to_string_lossy())
+}
+
 fn document<M: DeserializeOwned>(path: &Path, text: &str) -> Result<Document<M>, Diagnostic> {
     let (meta, body) = frontmatter::parse_document(path, text)?;
-    let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::content_hash(text.as_bytes()) })
+    let slug = slug_of(path).into_owned();
+    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::file_hash(text.as_bytes()) })
 }
 
 #[cfg(test)]
@@ -190,8 +285,7 @@ mod tests {
         std::fs::write(providers.join("a.md"), dossier("A2")).unwrap();
         std::fs::remove_file(providers.join("b.md")).unwrap();
         std::fs::write(providers.join("c.md"), "not frontmatter").unwrap();
-        let changed: BTreeSet<PathBuf> =
-            ["content/providers/a.md", "content/providers/b.md"].iter().map(PathBuf::from).collect();
+        let changed = paths(&["content/providers/a.md", "content/providers/b.md", "content/providers/c.md"]);
         site.reload(&changed).unwrap();
         assert_eq!(site.dossiers.keys().collect::<Vec<_>>(), ["a"]);
         assert_eq!(site.dossiers["a"].meta.name.value, "A2");
@@ -200,6 +294,85 @@ mod tests {
         site.reload(&["content/providers/c.md".into()].into_iter().collect()).unwrap();
         assert!(site.diagnostics.is_empty(), "{:?}", site.diagnostics);
         assert_eq!(site.dossiers.len(), 2);
+    }
+
+    fn paths(list: &[&str]) -> BTreeSet<PathBuf> {
+        list.iter().map(PathBuf::from).collect()
+    }
+
+    /// What a reload must agree with a fresh load on: every document, its hash, every problem.
+    fn summary(site: &Site) -> (Vec<(String, u64)>, Option<u64>, Vec<Diagnostic>) {
+        let mut docs: Vec<(String, u64)> = site.dossiers.values().map(|d| (d.slug.clone(), d.hash)).collect();
+        docs.extend(site.categories.values().map(|c| (c.slug.clone(), c.hash)));
+        docs.extend(site.pages.values().chain(&site.home).map(|p| (p.path.display().to_string(), p.hash)));
+        let mut diagnostics = site.diagnostics.clone();
+        diagnostics::sort(&mut diagnostics);
+        (docs, site.config.as_ref().map(|_| site.config_hash), diagnostics)
+    }
+
+    #[test]
+    fn a_reload_of_named_files_agrees_with_a_fresh_load() {
+        let dir = wiki();
+        let root = dir.path();
+        let mut site = load_site(root).unwrap();
+        let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).unwrap();
+        type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+        let steps: Vec<Step> = vec![
+            ("content/providers/a.md", Box::new(|| write("content/providers/a.md", &dossier("A2")))),
+            ("content/providers/c.md", Box::new(|| write("content/providers/c.md", "no frontmatter"))),
+            ("content/providers/c.md", Box::new(|| write("content/providers/c.md", &dossier("C")))),
+            ("content/providers/b.md", Box::new(|| std::fs::remove_file(root.join("content/providers/b.md")).unwrap())),
+            ("content/providers/x.txt", Box::new(|| write("content/providers/x.txt", "stray"))),
+            (
+                "content/pages/about.md",
+                Box::new(|| {
+                    std::fs::create_dir_all(root.join("content/pages")).unwrap();
+                    write("content/pages/about.md", "---\ntitle: A\ndescription: D\n---\n");
+                }),
+            ),
+            ("content/categories/dns.md", Box::new(|| write("content/categories/dns.md", "---\nname: [\n---\n"))),
+            ("content/site.yaml", Box::new(|| std::fs::remove_file(root.join("content/site.yaml")).unwrap())),
+            ("content/site.yaml", Box::new(|| write("content/site.yaml", SITE))),
+            (
+                "content/providers/x.txt",
+                Box::new(|| std::fs::remove_file(root.join("content/providers/x.txt")).unwrap()),
+            ),
+        ];
+        for (path, step) in steps {
+            step();
+            site.reload(&paths(&[path])).unwrap();
+            assert_eq!(summary(&site), summary(&load_site(root).unwrap()), "after changing {path}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_directory_or_file_takes_a_walk_and_is_not_read() {
+        let dir = wiki();
+        let root = dir.path();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("d.md"), dossier("D")).unwrap();
+        let mut site = load_site(root).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("d.md"), root.join("content/providers/d.md")).unwrap();
+        site.reload(&paths(&["content/providers/d.md"])).unwrap();
+        assert!(!site.dossiers.contains_key("d"));
+        assert_eq!(summary(&site), summary(&load_site(root).unwrap()));
+        std::fs::rename(root.join("content/categories"), root.join("categories-real")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("content/categories")).unwrap();
+        site.reload(&paths(&["content/categories/d.md"])).unwrap();
+        assert!(site.categories.is_empty());
+        assert_eq!(summary(&site), summary(&load_site(root).unwrap()));
+    }
+
+    #[test]
+    fn a_walk_finds_files_nobody_named() {
+        let dir = wiki();
+        let mut site = load_site(dir.path()).unwrap();
+        std::fs::write(dir.path().join("content/providers/c.md"), dossier("C")).unwrap();
+        site.reload(&paths(&["content/providers/a.md"])).unwrap();
+        assert_eq!(site.dossiers.len(), 2, "a reload of named files reads only those");
+        site.reload(&paths(&["content/providers"])).unwrap();
+        assert_eq!(site.dossiers.len(), 3);
     }
 
     #[test]

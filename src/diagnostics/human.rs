@@ -2,8 +2,11 @@
 //! the help line, and a closing count, in colour only when asked (a terminal).
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
+
+use rayon::prelude::*;
 
 use super::{Counts, Diagnostic, Severity};
 
@@ -11,12 +14,40 @@ use super::{Counts, Diagnostic, Severity};
 pub trait Sources {
     /// The 1-based `line` of the file at `path` (relative to the wiki root), without its ending.
     fn line(&mut self, path: &str, line: u32) -> Option<String>;
+
+    /// Gets ready to quote from these files (each named once), all at once if it can.
+    fn prefetch(&mut self, _paths: &[&str]) {}
 }
 
-/// Reads quoted files from disk under a root, once each.
+/// Reads quoted files from disk under a root, once each, and finds lines by an index of where
+/// each starts (a file can have hundreds of findings).
 pub struct FileSources {
     root: PathBuf,
-    files: HashMap<String, Option<String>>,
+    files: HashMap<String, Option<LineIndex>>,
+}
+
+/// A file's text and the byte offset of each line's start.
+struct LineIndex {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(bytes: Vec<u8>) -> LineIndex {
+        let mut text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let boms = text.len() - text.trim_start_matches('\u{feff}').len();
+        text.drain(..boms);
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based `line` without its ending.
+    fn line(&self, line: u32) -> Option<&str> {
+        let index = usize::try_from(line.checked_sub(1)?).ok()?;
+        let start = *self.starts.get(index)?;
+        let end = self.starts.get(index + 1).map_or(self.text.len(), |next| next - 1);
+        Some(self.text[start..end].trim_end_matches('\r'))
+    }
 }
 
 impl FileSources {
@@ -26,16 +57,21 @@ impl FileSources {
 }
 
 impl Sources for FileSources {
-    fn line(&mut self, path: &str, line: u32) -> Option<String> {
+    fn prefetch(&mut self, paths: &[&str]) {
         let root = &self.root;
-        let text = self
-            .files
-            .entry(path.to_owned())
-            .or_insert_with(|| std::fs::read(root.join(path)).ok().map(|b| String::from_utf8_lossy(&b).into_owned()))
-            .as_deref()?;
-        let index = usize::try_from(line.checked_sub(1)?).ok()?;
-        let found = text.trim_start_matches('\u{feff}').split('\n').nth(index)?;
-        Some(found.trim_end_matches('\r').to_owned())
+        let read: Vec<(String, Option<LineIndex>)> = paths
+            .par_iter()
+            .map(|path| ((*path).to_owned(), std::fs::read(root.join(path)).ok().map(LineIndex::new)))
+            .collect();
+        self.files.extend(read);
+    }
+
+    fn line(&mut self, path: &str, line: u32) -> Option<String> {
+        if !self.files.contains_key(path) {
+            let file = std::fs::read(self.root.join(path)).ok().map(LineIndex::new);
+            self.files.insert(path.to_owned(), file);
+        }
+        self.files.get(path)?.as_ref()?.line(line).map(str::to_owned)
     }
 }
 
@@ -43,18 +79,31 @@ struct Palette {
     color: bool,
 }
 
+/// Text in an ANSI style when colour is on; written straight to the output, never allocated.
+struct Painted<'a, T> {
+    style: &'a str,
+    text: T,
+    color: bool,
+}
+
+impl<T: fmt::Display> fmt::Display for Painted<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.color { write!(f, "\x1b[{}m{}\x1b[0m", self.style, self.text) } else { self.text.fmt(f) }
+    }
+}
+
 impl Palette {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    fn paint<'a, T: fmt::Display>(&self, style: &'a str, text: T) -> Painted<'a, T> {
+        Painted { style, text, color: self.color }
     }
 
-    fn severity(&self, severity: Severity) -> String {
-        let code = match severity {
+    fn severity(&self, severity: Severity) -> Painted<'static, &'static str> {
+        let style = match severity {
             Severity::Error => "1;31",
             Severity::Warning => "1;33",
             Severity::Info => "1;36",
         };
-        self.paint(code, severity.as_str())
+        self.paint(style, severity.as_str())
     }
 }
 
@@ -66,6 +115,10 @@ pub fn print_human(
     color: bool,
 ) -> io::Result<()> {
     let palette = Palette { color };
+    let mut quoted: Vec<&str> = diagnostics.iter().filter(|d| d.line > 0).map(|d| d.path.as_str()).collect();
+    quoted.sort_unstable();
+    quoted.dedup();
+    sources.prefetch(&quoted);
     for d in diagnostics {
         print_one(out, d, sources, &palette)?;
     }
@@ -74,15 +127,33 @@ pub fn print_human(
     writeln!(out, "check {verdict}: {}", counts.summary())
 }
 
+/// The place, as `path:line:col`, or the path alone for a whole-file problem.
+struct Place<'a>(&'a Diagnostic);
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if d.line == 0 { f.write_str(&d.path) } else { write!(f, "{}:{}:{}", d.path, d.line, d.column) }
+    }
+}
+
+/// The margin of a quoted line: `width` spaces and a bar.
+struct Gutter(usize);
+
+impl fmt::Display for Gutter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:width$} |", "", width = self.0)
+    }
+}
+
 fn print_one(out: &mut dyn Write, d: &Diagnostic, sources: &mut dyn Sources, palette: &Palette) -> io::Result<()> {
-    let place = if d.line == 0 { d.path.clone() } else { format!("{}:{}:{}", d.path, d.line, d.column) };
-    let head = palette.paint("1", &format!("[{}]: {}", d.code.as_str(), d.message));
-    writeln!(out, "{}: {}{head}", palette.paint("1", &place), palette.severity(d.severity))?;
-    let gutter_width = d.line.to_string().len();
-    let bar = palette.paint("1;34", &format!("{:gutter_width$} |", ""));
+    let head = format_args!("[{}]: {}", d.code.as_str(), d.message);
+    writeln!(out, "{}: {}{}", palette.paint("1", Place(d)), palette.severity(d.severity), palette.paint("1", head))?;
+    let gutter_width = d.line.checked_ilog10().unwrap_or(0) as usize + 1;
     if let Some(text) = (d.line > 0).then(|| sources.line(&d.path, d.line)).flatten() {
+        let bar = palette.paint("1;34", Gutter(gutter_width));
         writeln!(out, "{bar}")?;
-        writeln!(out, "{} {text}", palette.paint("1;34", &format!("{} |", d.line)))?;
+        writeln!(out, "{} {text}", palette.paint("1;34", format_args!("{} |", d.line)))?;
         let pad: String = text
             .chars()
             .take(d.column.saturating_sub(1) as usize)
@@ -120,6 +191,22 @@ mod tests {
         print_human(&mut out, &[d], &mut OneFile("---\n  nmae: x\n---\n"), false).unwrap();
         let expected = "content/a.md:2:3: error[unknown-key]: unknown key `nmae`\n  |\n2 |   nmae: x\n  |   ^\n  = help: did you mean `name`?\n\ncheck failed: 1 error, 0 warnings, 0 notes\n";
         assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn file_sources_quote_lines_without_endings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "\u{feff}one\r\ntwo\n\nfour").unwrap();
+        let mut sources = FileSources::new(dir.path());
+        let lines: Vec<_> = (0..=5).map(|n| sources.line("a.md", n)).collect();
+        let expected = [None, Some("one"), Some("two"), Some(""), Some("four"), None];
+        assert_eq!(lines, expected.map(|l| l.map(str::to_owned)));
+        assert_eq!(sources.line("missing.md", 1), None);
+        let mut prefetched = FileSources::new(dir.path());
+        prefetched.prefetch(&["a.md", "missing.md"]);
+        std::fs::remove_file(dir.path().join("a.md")).unwrap();
+        assert_eq!(prefetched.line("a.md", 4).as_deref(), Some("four"), "read before the file went");
+        assert_eq!(prefetched.line("missing.md", 1), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod html;
 mod human;
 mod json;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Serialize;
@@ -116,7 +117,8 @@ pub struct Diagnostic {
     /// 1-based, in characters.
     pub column: u32,
     pub message: String,
-    pub help: Option<String>,
+    /// Most rules' help is fixed text: borrowed, so 100,000 findings do not copy it.
+    pub help: Option<Cow<'static, str>>,
 }
 
 fn serialize_code<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
@@ -137,7 +139,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
@@ -150,7 +152,17 @@ impl Diagnostic {
 
 /// `path` as diagnostics show it: `/`-separated on every platform.
 pub fn display_path(path: &Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    match path.to_str() {
+        // Every rule's path is already relative and clean: no need to take it apart.
+        Some(text) if is_plain_relative(text) => text.to_owned(),
+        _ => path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+    }
+}
+
+/// Whether joining `text`'s components with `/` gives `text` back: relative, `/`-separated,
+/// with no empty or `.` component and nothing Windows reads as a prefix.
+fn is_plain_relative(text: &str) -> bool {
+    !text.contains(['\\', ':']) && text.split('/').all(|part| !part.is_empty() && part != ".")
 }
 
 /// Puts diagnostics in the one order every printer uses, and drops exact repeats.
@@ -224,6 +236,14 @@ mod tests {
         assert_eq!(did_you_mean("verifed", keys), Some("verified"));
         assert_eq!(did_you_mean("source", keys), Some("sources"));
         assert_eq!(did_you_mean("colour", keys), None);
+    }
+
+    #[test]
+    fn display_paths_are_slash_separated_components() {
+        for path in ["content/providers/a.md", "a", "", "./a/b", "a//b", "a/./b", "/abs/a", "a/", "a/..", "c:x/y"] {
+            let joined: Vec<_> = Path::new(path).components().map(|c| c.as_os_str().to_string_lossy()).collect();
+            assert_eq!(display_path(Path::new(path)), joined.join("/"), "{path}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::Diagnostic;
 use crate::model::Date;
 use crate::output::Output;
 use crate::render::{self, RenderCache, Settings, Theme};
@@ -100,8 +100,7 @@ impl Preview {
     fn rebuild(&mut self, mut problems: Vec<Diagnostic>, styles_only: bool) -> Outcome {
         let started = Instant::now();
         self.snapshot.generation += 1;
-        let findings = validate::validate_cached(&self.site, self.settings.today, &mut self.validate_cache);
-        problems.extend(findings.into_iter().filter(|d| d.severity == Severity::Error));
+        problems.extend(validate::validate_cached(&self.site, self.settings.today, &mut self.validate_cache).errors());
         if problems.is_empty() {
             match render::render_site(&self.site, &mut self.theme, &self.settings, &mut self.render_cache) {
                 Ok(output) => self.snapshot.output = Arc::new(output),

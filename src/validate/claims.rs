@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::dossier::{check_not_future, check_source, suggest_claim};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::model::{Claim, ClaimKind, ClaimStatus, Date, Dossier, Freshness, Impact, SourceRef, Spanned, is_slug};
+use crate::model::{Claim, ClaimKind, ClaimStatus, Date, Dossier, Freshness, Impact, SourceRef, is_slug};
 use crate::site::Site;
 
 pub fn check_claims(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<Diagnostic>) {
@@ -80,9 +80,7 @@ fn check_claim_sources(dossier: &Dossier, claim: &Claim, today: Date, out: &mut 
     }
     for reference in claim.sources.iter() {
         match &reference.value {
-            SourceRef::Inline(source) => {
-                check_source(&dossier.path, &Spanned::new(source.clone(), reference.pos), today, out)
-            }
+            SourceRef::Inline(source) => check_source(&dossier.path, source, today, out),
             SourceRef::Named(name) if !dossier.meta.sources.contains_key(name) => {
                 let help = match did_you_mean(name, dossier.meta.sources.keys().map(String::as_str)) {
                     Some(best) => format!("did you mean `{best}`?"),
@@ -178,7 +176,9 @@ fn is_vendor_only(dossier: &Dossier, claim: &Claim) -> bool {
             SourceRef::Inline(source) => Some(source.url.as_str()),
             SourceRef::Named(name) => dossier.meta.sources.get(name).map(|s| s.url.as_str()),
         };
-        url.and_then(host_of).is_some_and(|host| host == vendor || host.ends_with(&format!(".{vendor}")))
+        url.and_then(host_of).is_some_and(|host| {
+            host.strip_suffix(vendor.as_str()).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        })
     })
 }
 

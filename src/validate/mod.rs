@@ -9,60 +9,127 @@ mod dossier;
 mod site_rules;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::model::{Date, Dossier};
 use crate::site::Site;
 
 /// Every problem in the wiki, in printing order.
 pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
     let _span = tracing::info_span!("validate", dossiers = site.dossiers.len()).entered();
-    let mut all = site.diagnostics.clone();
-    all.par_extend(site.dossiers.par_iter().flat_map_iter(|(_, d)| dossier::check_dossier(site, d, today)));
-    all.extend(site_rules::check_site(site));
-    diagnostics::sort(&mut all);
-    all
-}
-
-/// Per-dossier findings from a previous run, keyed by what they depend on.
-#[derive(Default)]
-pub struct ValidateCache {
-    dossiers: HashMap<String, (u64, Vec<Diagnostic>)>,
-}
-
-/// A dossier's rules read its own file, the categories (names and columns), the settings
-/// (freshness window) and today.
-fn dossier_key(site: &Site, dossier: &Dossier, categories: u64, today: Date) -> u64 {
-    let key = format!("{}|{categories}|{}|{today}", dossier.hash, site.config_hash);
-    crate::load::content_hash(key.as_bytes())
-}
-
-/// [`validate`], re-running per-dossier rules only where the inputs changed (for `serve`).
-pub fn validate_cached(site: &Site, today: Date, cache: &mut ValidateCache) -> Vec<Diagnostic> {
-    let _span = tracing::info_span!("validate_cached", dossiers = site.dossiers.len()).entered();
-    let categories: String = site.categories.values().map(|c| format!("{}:{};", c.slug, c.hash)).collect();
-    let categories = crate::load::content_hash(categories.as_bytes());
-    let results: Vec<(String, u64, Vec<Diagnostic>)> = site
+    // Sorted per dossier on every core, so the final sort mostly merges runs.
+    let per_dossier: Vec<Vec<Diagnostic>> = site
         .dossiers
         .par_iter()
-        .map(|(slug, d)| {
-            let key = dossier_key(site, d, categories, today);
-            let found = match cache.dossiers.get(slug).filter(|(k, _)| *k == key) {
-                Some((_, hit)) => hit.clone(),
-                None => dossier::check_dossier(site, d, today),
-            };
-            (slug.clone(), key, found)
+        .map(|(_, d)| {
+            let mut found = dossier::check_dossier(site, d, today);
+            diagnostics::sort(&mut found);
+            found
         })
         .collect();
-    let mut all = site.diagnostics.clone();
-    cache.dossiers.clear();
-    for (slug, key, found) in results {
-        all.extend(found.iter().cloned());
-        cache.dossiers.insert(slug, (key, found));
-    }
+    let mut all = Vec::with_capacity(site.diagnostics.len() + per_dossier.iter().map(Vec::len).sum::<usize>());
+    all.extend(site.diagnostics.iter().cloned());
+    all.extend(per_dossier.into_iter().flatten());
     all.extend(site_rules::check_site(site));
     diagnostics::sort(&mut all);
     all
+}
+
+/// Per-dossier findings from earlier runs, keyed by slug, with the key of the inputs they
+/// came from.
+#[derive(Default)]
+pub struct ValidateCache {
+    dossiers: HashMap<String, Checked>,
+}
+
+/// One dossier's findings, sorted, and whether any is an error.
+struct Checked {
+    key: u64,
+    findings: Arc<[Diagnostic]>,
+    has_errors: bool,
+}
+
+/// The findings of [`validate_cached`]: each dossier's as the cache holds them, and the rest
+/// (load problems, site-wide rules). They are merged and sorted only when asked for, and
+/// [`Findings::errors`] looks only into the dossiers that have errors.
+pub struct Findings {
+    /// Load problems and the site-wide rules' findings, sorted.
+    general: Vec<Diagnostic>,
+    /// The dossiers' findings, in slug order.
+    dossiers: Vec<(bool, Arc<[Diagnostic]>)>,
+}
+
+impl Findings {
+    /// The errors, in printing order.
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        let in_dossiers =
+            self.dossiers.iter().filter(|(has_errors, _)| *has_errors).flat_map(|(_, found)| found.iter());
+        let mut errors: Vec<Diagnostic> =
+            self.general.iter().chain(in_dossiers).filter(|d| d.severity == Severity::Error).cloned().collect();
+        diagnostics::sort(&mut errors);
+        errors
+    }
+
+    /// Every finding, in printing order: what [`validate`] returns.
+    pub fn into_sorted(self) -> Vec<Diagnostic> {
+        let mut all = self.general;
+        all.extend(self.dossiers.iter().flat_map(|(_, found)| found.iter().cloned()));
+        diagnostics::sort(&mut all);
+        all
+    }
+}
+
+/// What every dossier's rules read besides its own file: the categories (names, columns and
+/// freshness windows), the settings (freshness window) and today.
+fn shared_key(site: &Site, today: Date) -> u64 {
+    let mut key = format!("{}|{today}", site.config_hash);
+    for category in site.categories.values() {
+        key.push_str(&format!("|{}:{}", category.slug, category.hash));
+    }
+    crate::load::file_hash(key.as_bytes())
+}
+
+/// A dossier's key: its file and the shared inputs.
+fn dossier_key(dossier: &Dossier, shared: u64) -> u64 {
+    let mut bytes = [0_u8; 16];
+    bytes[..8].copy_from_slice(&dossier.hash.to_le_bytes());
+    bytes[8..].copy_from_slice(&shared.to_le_bytes());
+    crate::load::file_hash(&bytes)
+}
+
+/// [`validate`] for `serve`: re-runs per-dossier rules only where the inputs changed, and
+/// leaves the unchanged dossiers' findings where they are, unsorted and uncopied.
+pub fn validate_cached(site: &Site, today: Date, cache: &mut ValidateCache) -> Findings {
+    let _span = tracing::info_span!("validate_cached", dossiers = site.dossiers.len()).entered();
+    let shared = shared_key(site, today);
+    cache.dossiers.retain(|slug, _| site.dossiers.contains_key(slug));
+    let stale: Vec<(&String, &Dossier, u64)> = site
+        .dossiers
+        .iter()
+        .map(|(slug, d)| (slug, d, dossier_key(d, shared)))
+        .filter(|(slug, _, key)| cache.dossiers.get(*slug).is_none_or(|checked| checked.key != *key))
+        .collect();
+    let checked: Vec<(String, Checked)> = stale
+        .into_par_iter()
+        .map(|(slug, d, key)| {
+            let mut found = dossier::check_dossier(site, d, today);
+            diagnostics::sort(&mut found);
+            let has_errors = found.iter().any(|f| f.severity == Severity::Error);
+            (slug.clone(), Checked { key, findings: found.into(), has_errors })
+        })
+        .collect();
+    cache.dossiers.extend(checked);
+    let mut general = site.diagnostics.clone();
+    general.extend(site_rules::check_site(site));
+    diagnostics::sort(&mut general);
+    let dossiers = site
+        .dossiers
+        .keys()
+        .filter_map(|slug| cache.dossiers.get(slug))
+        .map(|checked| (checked.has_errors, Arc::clone(&checked.findings)))
+        .collect();
+    Findings { general, dossiers }
 }
