@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Search benchmark (not a test). For N generated dossiers (default 10,000) it reports:
-#   - the search index time as a share of the whole `dossier build` (median of RUNS builds),
+#   - the search index time as a share of the whole cold `dossier build --no-cache` (median of RUNS),
 #   - the index size on disk (public/search-index) and its file count,
 #   - the bytes a first-time reader downloads for each query in Chromium: entry file, engine,
 #     the index chunks and fragments the query fetches, counted on the wire; then what opening
@@ -30,7 +30,7 @@ cargo build --release --locked --quiet
 echo "== $N dossiers, $RUNS build(s)"
 lines=()
 for _ in $(seq "$RUNS"); do
-  line=$(DOSSIER_TODAY=2026-11-27 "$BIN" build --root "$CORPUS" --output "$OUT" --base-url http://127.0.0.1/)
+  line=$(DOSSIER_TODAY=2026-11-27 "$BIN" build --no-cache --root "$CORPUS" --output "$OUT" --base-url http://127.0.0.1/)
   echo "$line"
   lines+=("$line")
 done

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock, mpsc};
 
 use anyhow::Context;
+use rayon::prelude::*;
 use tokio::sync::broadcast;
 
 use crate::diagnostics::FileSources;
@@ -194,11 +195,14 @@ fn search_loop(jobs: &mpsc::Receiver<SearchJob>, shared: &RwLock<Snapshot>) {
             }
         };
         let paths: std::collections::BTreeSet<String> = bundle.iter().map(|(p, _)| p.clone()).collect();
+        // Compressed before taking the lock: readers wait only for the swap.
+        let bundle: Vec<(String, Vec<u8>)> =
+            bundle.into_par_iter().map(|(path, bytes)| (path, compressed::compress(bytes))).collect();
         let mut guard = shared.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut output = (*guard.output).clone();
         output.files.retain(|p, _| !p.starts_with(SEARCH_DIR) || paths.contains(p) || live.contains(p));
         for (path, bytes) in bundle {
-            output.insert(path, compressed::compress(bytes));
+            output.insert(path, bytes);
         }
         guard.output = Arc::new(output);
         live = paths;
