@@ -10,47 +10,29 @@
 #[allow(dead_code)] // the generator's API serves the example and the test suite too
 #[path = "support/corpus/mod.rs"]
 mod corpus;
+#[path = "support/wiki.rs"]
+mod wiki;
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use dossier::model::Date;
 use dossier::site::load_site;
 use dossier::validate::{ValidateCache, validate, validate_cached};
 
 const DOSSIERS: usize = 1000;
 
-/// The generated wiki, kept for the whole run.
-fn wiki() -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix("dossier-bench-").tempdir().expect("create a temp dir");
-    let options = corpus::Options {
-        n: DOSSIERS,
-        seed: "1".into(),
-        out: dir.path().to_path_buf(),
-        flavor: corpus::Flavor::Dossier,
-        scaffold_from: Some(Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()),
-        hugo_scaffold: None,
-    };
-    corpus::generate(&options).expect("generate the corpus");
-    dir
-}
-
-fn today() -> Date {
-    Date::parse("2026-11-27").expect("a date")
-}
-
 fn load(c: &mut Criterion) {
-    let dir = wiki();
+    let dir = wiki::generate(DOSSIERS);
     let root = dir.path();
     let mut site = load_site(root).expect("load the wiki");
-    let findings = validate(&site, today());
+    let findings = validate(&site, wiki::today());
 
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
     group.bench_function("load_site", |b| b.iter(|| load_site(black_box(root)).expect("load")));
-    group.bench_function("validate", |b| b.iter(|| validate(black_box(&site), today()).len()));
+    group.bench_function("validate", |b| b.iter(|| validate(black_box(&site), wiki::today()).len()));
     group.bench_function("print_json", |b| {
         b.iter(|| {
             let mut out = Vec::new();
@@ -66,7 +48,7 @@ fn load(c: &mut Criterion) {
     let text = std::fs::read_to_string(root.join(&rel)).expect("read a dossier");
     let changed: BTreeSet<PathBuf> = [rel.clone()].into_iter().collect();
     let mut cache = ValidateCache::default();
-    let _ = validate_cached(&site, today(), &mut cache);
+    let _ = validate_cached(&site, wiki::today(), &mut cache);
     let mut group = c.benchmark_group("edit");
     let mut round = 0_u64;
     group.bench_function("reload_and_validate_cached", |b| {
@@ -75,7 +57,7 @@ fn load(c: &mut Criterion) {
             let edited = text.replacen("\n---\n", &format!("\n---\nEdit {round}.\n"), 1);
             std::fs::write(root.join(&rel), edited).expect("write the edit");
             site.reload(&changed).expect("reload");
-            validate_cached(&site, today(), &mut cache).errors().len()
+            validate_cached(&site, wiki::today(), &mut cache).errors().len()
         })
     });
     group.finish();

@@ -11,6 +11,8 @@
 #[allow(dead_code)] // the generator's API serves the example and the test suite too
 #[path = "support/corpus/mod.rs"]
 mod corpus;
+#[path = "support/wiki.rs"]
+mod wiki;
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -18,35 +20,15 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dossier::markdown::{BodyContext, render_body};
-use dossier::model::Date;
 use dossier::render::highlight::highlight;
 use dossier::render::{RenderCache, Settings, Theme, render_site};
 use dossier::site::{Site, load_site};
 
 const DOSSIERS: usize = 200;
 
-/// The generated wiki, kept for the whole run.
-fn wiki() -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix("dossier-bench-").tempdir().expect("create a temp dir");
-    let options = corpus::Options {
-        n: DOSSIERS,
-        seed: "1".into(),
-        out: dir.path().to_path_buf(),
-        flavor: corpus::Flavor::Dossier,
-        scaffold_from: Some(Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()),
-        hugo_scaffold: None,
-    };
-    corpus::generate(&options).expect("generate the corpus");
-    dir
-}
-
-fn today() -> Date {
-    Date::parse("2026-11-27").expect("a date")
-}
-
 fn settings() -> Settings {
     Settings {
-        today: today(),
+        today: wiki::today(),
         base_url: None,
         drafts: false,
         edited: BTreeMap::new(),
@@ -71,7 +53,7 @@ fn first_code_block(body: &str) -> (String, String) {
 }
 
 fn stages(c: &mut Criterion) {
-    let dir = wiki();
+    let dir = wiki::generate(DOSSIERS);
     let root = dir.path();
     let site: Site = load_site(root).expect("load the wiki");
     let dossier = site.dossiers.values().next().expect("a dossier");
@@ -93,7 +75,7 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("site");
     group.sample_size(10);
     group.bench_function("load_site", |b| b.iter(|| load_site(black_box(root)).expect("load")));
-    group.bench_function("validate", |b| b.iter(|| dossier::validate::validate(black_box(&site), today())));
+    group.bench_function("validate", |b| b.iter(|| dossier::validate::validate(black_box(&site), wiki::today())));
     group.bench_function("render_site_cold", |b| {
         b.iter(|| render_site(&site, &mut theme, &settings, &mut RenderCache::default()).map(|o| o.files.len()))
     });
@@ -103,7 +85,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| render_site(&site, &mut theme, &settings, &mut warm).map(|o| o.files.len()))
     });
     group.bench_function("search_index", |b| {
-        b.iter(|| dossier::search::index_site(&site, "/", today(), false).expect("index").len())
+        b.iter(|| dossier::search::index_site(&site, "/", wiki::today(), false).expect("index").len())
     });
     group.finish();
 
