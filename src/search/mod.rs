@@ -64,10 +64,12 @@ pub fn index_site(site: &Site, base_path: &str, today: Date, drafts: bool) -> an
     })
 }
 
-/// Runs `work` on a rayon pool of its own with half the cores: the index is built beside
-/// rendering, and on the shared pool its parallel loops would queue behind every page.
+/// Runs `work` on a rayon pool of its own, as wide as the machine: the index is built beside
+/// rendering, and on the shared pool its parallel loops would queue behind every page. The OS
+/// shares the cores between the two pools; when rendering has little to do (a warm build), the
+/// index gets them all.
 fn on_own_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get() / 2).max(1);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     match rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("search-{i}")).build() {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
