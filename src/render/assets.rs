@@ -30,9 +30,10 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 
 /// `style.css` → `style.<hash>.css`; names without an extension keep their name.
 fn hashed_name(name: &str, bytes: &[u8]) -> String {
+    // Every file, not only scripts and styles: hosts may cache all of `/static/` for good.
     match name.rsplit_once('.') {
-        Some((stem, ext)) if matches!(ext, "css" | "js") => format!("{stem}.{}.{ext}", fingerprint(bytes)),
-        _ => name.to_owned(),
+        Some((stem, ext)) => format!("{stem}.{}.{ext}", fingerprint(bytes)),
+        None => format!("{name}.{}", fingerprint(bytes)),
     }
 }
 
@@ -105,6 +106,6 @@ mod tests {
         assert_eq!(hashed_name("style.css", b"a").len(), "style.12345678.css".len());
         assert_ne!(hashed_name("style.css", b"a"), hashed_name("style.css", b"b"));
         assert_eq!(hashed_name("style.css", b"a"), hashed_name("style.css", b"a"));
-        assert_eq!(hashed_name("icon.svg", b"a"), "icon.svg");
+        assert_eq!(hashed_name("icon.svg", b"a").len(), "icon.12345678.svg".len());
     }
 }

@@ -46,10 +46,6 @@ export async function serveSite(root, base) {
       res.end(body);
       log.push({ path, status, bytes: body.length });
     };
-    // Browsers ask the origin for /favicon.ico whatever the base path, and the default theme
-    // ships none: an empty answer stands in for a missing one, as a host's would.
-    const noIcon = () => send(204, Buffer.alloc(0), "image/x-icon");
-    if (path === "/favicon.ico" && !path.startsWith(base)) return noIcon();
     if (!path.startsWith(base)) return send(404, Buffer.from("not found"), TYPES[".txt"]);
     let file = normalize(join(root, path.slice(base.length)));
     if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) {
@@ -63,7 +59,6 @@ export async function serveSite(root, base) {
       const gzip = TEXT.has(ext) && /\bgzip\b/.test(req.headers["accept-encoding"] || "");
       send(200, gzip ? gzipSync(body) : body, type, gzip);
     } catch {
-      if (path === "/favicon.ico") return noIcon();
       send(404, Buffer.from("not found"), TYPES[".txt"]);
     }
   });

@@ -1120,7 +1120,7 @@ fn active_content(doc: &Html, base_path: &str) -> Vec<String> {
             "meta" if el.attr("http-equiv").is_some() => found.push(format!("meta http-equiv: {}", el.html())),
             "link" => {
                 let rel = el.attr("rel").unwrap_or_default();
-                if !matches!(rel, "stylesheet" | "canonical" | "alternate") {
+                if !matches!(rel, "stylesheet" | "canonical" | "alternate" | "icon") {
                     found.push(format!("<link rel={rel}>"));
                 }
             }
