@@ -46,7 +46,7 @@ for line in sys.stdin:
     build, index = seconds(m.group(1)), seconds(m.group(2))
     builds.append(build); indexes.append(index); shares.append(index / build)
 print(f"build {statistics.median(builds):.2f} s, search index {statistics.median(indexes):.2f} s "
-      f"(run beside rendering): {100 * statistics.median(shares):.1f} % of the build (median of {len(shares)})")
+      f"(before rendering, on every core): {100 * statistics.median(shares):.1f} % of the build (median of {len(shares)})")
 '
 
 bytes=$(du -sb "$OUT/search-index" | cut -f1)

@@ -17,7 +17,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SPAN = re.compile(r"INFO\s+(?P<span>.*?): [\w:]+: close time\.busy=(?P<busy>\S+) time\.idle=\S+")
 # A timed event: `INFO dossier::search: search index built files=10 elapsed=1.5s`.
 EVENT = re.compile(r"INFO\s+[\w:]+: (?P<message>[^=]*?) (?:\w+=\S+ )*elapsed=(?P<elapsed>\S+)")
-# The build's summary line: `built ... in 6.01s (search index 2.3s, beside rendering)`.
+# The build's summary line: `built ... in 6.01s (search index 2.3s)`.
 SEARCH_TOTAL = re.compile(r"\(search index ([\d.]+(?:ns|µs|us|ms|s))")
 UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 # Targets of issue 7, at 10,000 dossiers unless said.
@@ -177,8 +177,8 @@ def stages(runs, sizes):
     rows.append(["highlight, minify"] + ["in render_dossiers" for _ in sizes])
     rows.append(["wall"] + [fmt(med(r["wall"] for r in per_size[n])) for n in sizes])
     table(["stage"] + ["%d dossiers" % n for n in sizes], rows)
-    print("Stages may overlap (the search index may be built on its own thread while pages render), so\n"
-          "they need not add up to the wall time. Highlighting and minification have no span: they run\n"
+    print("The search index is built on every core before the pages render; stages are span times, so\n"
+          "they need not add up to the wall time exactly. Highlighting and minification have no span: they run\n"
           "inside render_dossiers; `cargo bench --bench stages` times them per code block and per page.\n")
 
 

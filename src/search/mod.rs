@@ -58,22 +58,8 @@ pub struct Text {
 /// held in memory by `serve`. `base_path` is the site's root path ("/" or "/wiki/"), `today`
 /// decides freshness, and `drafts` includes draft dossiers and pages as `build --drafts` does.
 pub fn index_site(site: &Site, base_path: &str, today: Date, drafts: bool) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    on_own_threads(|| {
-        let records = tracing::info_span!("search records").in_scope(|| records(site, base_path, today, drafts));
-        index_records(records, language_of(site))
-    })
-}
-
-/// Runs `work` on a rayon pool of its own, as wide as the machine: the index is built beside
-/// rendering, and on the shared pool its parallel loops would queue behind every page. The OS
-/// shares the cores between the two pools; when rendering has little to do (a warm build), the
-/// index gets them all.
-fn on_own_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("search-{i}")).build() {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
+    let records = tracing::info_span!("search records").in_scope(|| records(site, base_path, today, drafts));
+    index_records(records, language_of(site))
 }
 
 /// The language the index stems words for: the site's.
