@@ -94,7 +94,7 @@ async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
             }
             response
         }
-        Resolved::NotFound if snapshot.output.files.contains_key("404.html") => {
+        Resolved::NotFound if snapshot.file("404.html").is_some() => {
             serve_file(&snapshot, "404.html", StatusCode::NOT_FOUND, gzip)
         }
         // No good build yet (the wiki was broken from the start): show the problems anyway, on
@@ -116,7 +116,7 @@ async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
 /// Sends a file of the output: as it is held (gzip) to a client that accepts that, inflated
 /// otherwise and whenever the overlay goes in.
 fn serve_file(snapshot: &Snapshot, path: &str, status: StatusCode, gzip: bool) -> Response<Body> {
-    let Some(held) = snapshot.output.files.get(path) else {
+    let Some(held) = snapshot.file(path) else {
         return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec());
     };
     let content_type = content_type(path);
@@ -181,12 +181,11 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Resolved {
     if rel.split('/').any(|segment| segment == ".." || segment == ".") || rel.contains("//") {
         return Resolved::NotFound;
     }
-    let files = &snapshot.output.files;
     let wanted = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_owned() };
-    if files.contains_key(&wanted) {
+    if snapshot.file(&wanted).is_some() {
         return Resolved::File(wanted);
     }
-    if !rel.is_empty() && !rel.ends_with('/') && files.contains_key(&format!("{rel}/index.html")) {
+    if !rel.is_empty() && !rel.ends_with('/') && snapshot.file(&format!("{rel}/index.html")).is_some() {
         return Resolved::Redirect(format!("/{rel}/"));
     }
     Resolved::NotFound

@@ -9,6 +9,7 @@ mod http;
 mod preview;
 pub mod watch;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock, mpsc};
@@ -165,23 +166,16 @@ const SEARCH_QUIET: std::time::Duration = std::time::Duration::from_millis(750);
 /// Records to index, and their language.
 type SearchJob = (Vec<crate::search::Record>, String);
 
-/// The search bundle lives beside the pages, under this directory.
-const SEARCH_DIR: &str = crate::search::BUNDLE_DIR;
-
 /// A new snapshot of pages that keeps serving the search index of `current` until the search
 /// thread has indexed the new pages (a search index that lags an edit by its indexing time).
 fn with_search_files_of(next: &Snapshot, current: &Snapshot) -> Snapshot {
-    let mut output = (*next.output).clone();
-    for (path, bytes) in current.output.files.iter().filter(|(p, _)| p.starts_with(SEARCH_DIR)) {
-        output.files.insert(path.clone(), Arc::clone(bytes));
-    }
-    Snapshot { output: Arc::new(output), ..next.clone() }
+    Snapshot { search: Arc::clone(&current.search), ..next.clone() }
 }
 
 /// Indexes the newest records whenever the pages change, and swaps the bundle into the served
-/// output. The previous bundle's files stay too, so a page that loaded it keeps searching.
+/// snapshot. The previous bundle's files stay too, so a page that loaded it keeps searching.
 fn search_loop(jobs: &mpsc::Receiver<SearchJob>, shared: &RwLock<Snapshot>) {
-    let mut live: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut live: BTreeSet<String> = BTreeSet::new();
     while let Ok(mut job) = jobs.recv() {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
@@ -194,18 +188,16 @@ fn search_loop(jobs: &mpsc::Receiver<SearchJob>, shared: &RwLock<Snapshot>) {
                 continue;
             }
         };
-        let paths: std::collections::BTreeSet<String> = bundle.iter().map(|(p, _)| p.clone()).collect();
         // Compressed before taking the lock: readers wait only for the swap.
-        let bundle: Vec<(String, Vec<u8>)> =
-            bundle.into_par_iter().map(|(path, bytes)| (path, compressed::compress(bytes))).collect();
+        let mut search: BTreeMap<String, Arc<[u8]>> =
+            bundle.into_par_iter().map(|(path, bytes)| (path, Arc::from(compressed::compress(bytes)))).collect();
         let mut guard = shared.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut output = (*guard.output).clone();
-        output.files.retain(|p, _| !p.starts_with(SEARCH_DIR) || paths.contains(p) || live.contains(p));
-        for (path, bytes) in bundle {
-            output.insert(path, bytes);
+        let newest: Vec<String> = search.keys().cloned().collect();
+        for (path, bytes) in guard.search.iter().filter(|(p, _)| live.contains(*p)) {
+            search.entry(path.clone()).or_insert_with(|| Arc::clone(bytes));
         }
-        guard.output = Arc::new(output);
-        live = paths;
+        guard.search = Arc::new(search);
+        live = newest.into_iter().collect();
     }
 }
 

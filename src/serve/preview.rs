@@ -2,6 +2,7 @@
 //! theme and caches between edits, re-reads only changed files, re-renders only pages whose
 //! inputs changed, and keeps the last good output when an edit breaks something.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,9 @@ use super::watch::ChangeSet;
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub output: Arc<Output>,
+    /// The search bundle, kept apart from the pages: the search thread replaces it and a
+    /// rebuild keeps it, without either copying the other's files.
+    pub search: Arc<BTreeMap<String, Arc<[u8]>>>,
     /// Errors of the newest rebuild; empty when it succeeded.
     pub errors: Vec<Diagnostic>,
     /// Increases with every rebuild, successful or not.
@@ -26,6 +30,13 @@ pub struct Snapshot {
 }
 
 /// How a rebuild went, for the terminal and the browsers.
+impl Snapshot {
+    /// A served file: a page of the output, or a file of the search bundle.
+    pub fn file(&self, path: &str) -> Option<&Arc<[u8]>> {
+        self.output.files.get(path).or_else(|| self.search.get(path))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// New pages are served.
