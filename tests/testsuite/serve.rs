@@ -116,6 +116,28 @@ fn a_wiki_broken_from_the_start_is_served_with_the_overlay() {
     server.assert_alive();
 }
 
+/// How many documents the served search index holds, once it answers.
+fn indexed_docs(response: &Response) -> Option<u64> {
+    let entry: Value = serde_json::from_str(&response.body).ok()?;
+    (response.status == 200).then(|| entry["docs"].as_u64()).flatten()
+}
+
+#[test]
+fn the_search_index_is_served_and_follows_edits() {
+    let wiki = Wiki::minimal();
+    let mut server = Server::start(wiki.root());
+    let first = server.wait_for_page("/search-index/entry.json", "the first index", |r| indexed_docs(r).is_some());
+    let docs = indexed_docs(&first).expect("an entry file");
+    assert_eq!(server.get("/search-index/engine.js").status, 200);
+
+    let second = wiki.read(DOSSIER).replace("name: ExampleMail", "name: SecondMail");
+    fs::write(wiki.path("content/providers/secondmail.md"), second).expect("add a dossier");
+    server.wait_for_page("/providers/secondmail/", "the new dossier", |r| r.status == 200);
+    server.wait_for_page("/search-index/entry.json", "the new dossier indexed", |r| indexed_docs(r) == Some(docs + 1));
+    assert_eq!(server.get(PAGE).status, 200, "pages are still served beside the new index");
+    server.assert_alive();
+}
+
 #[test]
 fn a_deleted_dossier_is_404() {
     let wiki = two_dossier_wiki();
