@@ -9,16 +9,21 @@
     const next = [...fresh.querySelectorAll('link[rel="stylesheet"]')];
     const current = [...document.querySelectorAll('link[rel="stylesheet"]')];
     if (next.length !== current.length) {
-      location.reload();
+      reload();
       return;
     }
     current.forEach((link, i) => link.setAttribute("href", next[i].getAttribute("href")));
   }
+  // One reload at a time: a second push during a navigation would abort it and start over.
+  const reload = () => {
+    events.close();
+    location.reload();
+  };
   events.addEventListener("reload", (event) => {
     if (event.data === "styles") {
-      swapStyles().catch(() => location.reload());
+      swapStyles().catch(reload);
     } else {
-      location.reload();
+      reload();
     }
   });
 })();
