@@ -5,107 +5,103 @@
 //! exactly as valid as the input. This replaced minify-html, which took twice as long per page
 //! as rendering it (issue 7).
 
-/// Elements whose surrounding whitespace never renders (block boxes and document metadata).
-/// Matches what minify-html treated as layout, so `display: inline` lists stay gap-free.
-const LAYOUT: &[&[u8]] = &[
-    b"!doctype",
-    b"address",
-    b"article",
-    b"aside",
-    b"base",
-    b"blockquote",
-    b"body",
-    b"caption",
-    b"col",
-    b"colgroup",
-    b"dd",
-    b"details",
-    b"dialog",
-    b"div",
-    b"dl",
-    b"dt",
-    b"fieldset",
-    b"figcaption",
-    b"figure",
-    b"footer",
-    b"form",
-    b"h1",
-    b"h2",
-    b"h3",
-    b"h4",
-    b"h5",
-    b"h6",
-    b"head",
-    b"header",
-    b"hgroup",
-    b"hr",
-    b"html",
-    b"legend",
-    b"li",
-    b"link",
-    b"main",
-    b"menu",
-    b"meta",
-    b"nav",
-    b"noscript",
-    b"ol",
-    b"optgroup",
-    b"option",
-    b"p",
-    b"pre",
-    b"script",
-    b"search",
-    b"section",
-    b"select",
-    b"style",
-    b"summary",
-    b"table",
-    b"tbody",
-    b"td",
-    b"template",
-    b"tfoot",
-    b"th",
-    b"thead",
-    b"title",
-    b"tr",
-    b"ul",
-];
+/// Whether whitespace around the element never renders (block boxes and document metadata),
+/// and whether its text is kept byte for byte. Matches what minify-html treated as layout, so
+/// `display: inline` lists stay gap-free. `name` is lower case.
+fn classify(name: &[u8]) -> (bool, bool) {
+    match name {
+        b"pre" | b"script" | b"style" => (true, true),
+        b"textarea" => (false, true),
+        b"!doctype" | b"address" | b"article" | b"aside" | b"base" | b"blockquote" | b"body" | b"caption" | b"col"
+        | b"colgroup" | b"dd" | b"details" | b"dialog" | b"div" | b"dl" | b"dt" | b"fieldset" | b"figcaption"
+        | b"figure" | b"footer" | b"form" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"head" | b"header"
+        | b"hgroup" | b"hr" | b"html" | b"legend" | b"li" | b"link" | b"main" | b"menu" | b"meta" | b"nav"
+        | b"noscript" | b"ol" | b"optgroup" | b"option" | b"p" | b"search" | b"section" | b"select" | b"summary"
+        | b"table" | b"tbody" | b"td" | b"template" | b"tfoot" | b"th" | b"thead" | b"title" | b"tr" | b"ul" => {
+            (true, false)
+        }
+        _ => (false, false),
+    }
+}
 
-/// Elements whose text is kept byte for byte.
-const VERBATIM: &[&[u8]] = &[b"pre", b"textarea", b"script", b"style"];
+/// The longest name [`classify`] knows ("figcaption", "blockquote").
+const LONGEST_NAME: usize = 10;
 
 /// A minified copy of an HTML document.
 pub fn minify_page(html: &str) -> Vec<u8> {
     let bytes = html.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut out = Edits { bytes, out: Vec::with_capacity(bytes.len()), copied: 0 };
     let mut verbatim = 0usize;
     // Whether the last thing copied was a layout tag, or a tag at all (None: text or start).
     let mut after_tag: Option<bool> = Some(true);
     let mut i = 0;
     while i < bytes.len() {
-        let text_end = bytes[i..].iter().position(|&b| b == b'<').map_or(bytes.len(), |p| i + p);
-        let text = &bytes[i..text_end];
+        let text_end = memchr::memchr(b'<', &bytes[i..]).map_or(bytes.len(), |p| i + p);
         let tag = (text_end < bytes.len()).then(|| tag_at(bytes, text_end));
-        if verbatim > 0 {
-            out.extend_from_slice(text);
-        } else if text.iter().all(u8::is_ascii_whitespace) {
-            let next_is_layout = tag.as_ref().is_none_or(|t| t.layout);
-            let droppable = after_tag.is_some_and(|prev| prev || next_is_layout);
-            if !droppable && !text.is_empty() {
-                out.push(if text.contains(&b'\n') { b'\n' } else { b' ' });
+        if verbatim == 0 {
+            let text = &bytes[i..text_end];
+            if text.iter().all(u8::is_ascii_whitespace) {
+                let next_is_layout = tag.as_ref().is_none_or(|t| t.layout);
+                let droppable = after_tag.is_some_and(|prev| prev || next_is_layout);
+                out.shorten(i, text_end, !droppable);
+            } else {
+                collapse(i, text_end, &mut out);
             }
-        } else {
-            collapse_into(text, &mut out);
         }
         let Some(tag) = tag else { break };
-        out.extend_from_slice(&bytes[text_end..tag.end]);
         if tag.verbatim {
             verbatim = if tag.closing { verbatim.saturating_sub(1) } else { verbatim + 1 };
         }
         after_tag = Some(tag.layout);
         i = tag.end;
     }
-    out
+    out.finish()
+}
+
+/// The output as the input with some whitespace runs shortened: unchanged bytes are copied in
+/// long stretches, only when an edit needs them placed.
+struct Edits<'a> {
+    bytes: &'a [u8],
+    out: Vec<u8>,
+    /// Input before this index is in `out` already.
+    copied: usize,
+}
+
+impl Edits<'_> {
+    /// Replaces the whitespace run `start..end` with one character (a newline if it held one),
+    /// or with nothing unless `keep`.
+    fn shorten(&mut self, start: usize, end: usize, keep: bool) {
+        let run = &self.bytes[start..end];
+        let one = if run.contains(&b'\n') { b'\n' } else { b' ' };
+        if keep && run == [one] || run.is_empty() {
+            return;
+        }
+        self.out.extend_from_slice(&self.bytes[self.copied..start]);
+        if keep {
+            self.out.push(one);
+        }
+        self.copied = end;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(&self.bytes[self.copied..]);
+        self.out
+    }
+}
+
+/// Shortens each whitespace run of the text `start..end` to one character.
+fn collapse(start: usize, end: usize, out: &mut Edits) {
+    let text = &out.bytes[start..end];
+    let mut i = 0;
+    while let Some(found) = text[i..].iter().position(u8::is_ascii_whitespace) {
+        let run_start = i + found;
+        let len = text[run_start..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        // A lone space or newline is already as short as it gets.
+        if len > 1 || !matches!(text[run_start], b' ' | b'\n') {
+            out.shorten(start + run_start, start + run_start + len, true);
+        }
+        i = run_start + len;
+    }
 }
 
 struct Tag {
@@ -119,45 +115,40 @@ struct Tag {
 /// The tag, comment or doctype starting at `start` (a `<`).
 fn tag_at(bytes: &[u8], start: usize) -> Tag {
     if bytes[start..].starts_with(b"<!--") {
-        let end = find(bytes, start + 4, b"-->").map_or(bytes.len(), |p| p + 3);
+        let end = memchr::memmem::find(&bytes[start + 4..], b"-->").map_or(bytes.len(), |p| start + 4 + p + 3);
         return Tag { end, layout: false, verbatim: false, closing: false };
     }
     let closing = bytes.get(start + 1) == Some(&b'/');
     let name_start = start + 1 + usize::from(closing);
     let name_len = bytes[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'!').count();
-    let name = bytes[name_start..name_start + name_len].to_ascii_lowercase();
-    let mut quote = None;
-    let mut end = bytes.len();
-    for (k, &b) in bytes.iter().enumerate().skip(name_start + name_len) {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => {
-                end = k + 1;
-                break;
+    let mut name = [0u8; LONGEST_NAME];
+    let (layout, verbatim) = match bytes.get(name_start..name_start + name_len) {
+        Some(written) if name_len <= LONGEST_NAME => {
+            for (to, from) in name.iter_mut().zip(written) {
+                *to = from.to_ascii_lowercase();
             }
-            None => {}
+            classify(&name[..name_len])
+        }
+        _ => (false, false),
+    };
+    Tag { end: tag_end(bytes, name_start + name_len), layout, verbatim, closing }
+}
+
+/// Index just past the first `>` at or after `from` that is outside a quoted attribute value
+/// (the input's length when there is none).
+fn tag_end(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(found) = memchr::memchr3(b'>', b'"', b'\'', &bytes[from..]) {
+        let at = from + found;
+        let quote = bytes[at];
+        if quote == b'>' {
+            return at + 1;
+        }
+        match memchr::memchr(quote, &bytes[at + 1..]) {
+            Some(close) => from = at + 1 + close + 1,
+            None => break,
         }
     }
-    let is = |set: &[&[u8]]| set.contains(&name.as_slice());
-    Tag { end, layout: is(LAYOUT), verbatim: is(VERBATIM), closing }
-}
-
-fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
-}
-
-/// Copies text with each whitespace run shortened to one character (a newline if it held one).
-fn collapse_into(mut text: &[u8], out: &mut Vec<u8>) {
-    while let Some(start) = text.iter().position(u8::is_ascii_whitespace) {
-        let len = text[start..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-        let run = &text[start..start + len];
-        out.extend_from_slice(&text[..start]);
-        out.push(if run.contains(&b'\n') { b'\n' } else { b' ' });
-        text = &text[start + len..];
-    }
-    out.extend_from_slice(text);
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -191,6 +182,12 @@ mod tests {
         assert_eq!(min(pre), "<pre class=\"code\"><code><span>a</span>\n  <span>b</span>\n\n</code></pre><p>x</p>");
         let attr = "<p title=\"a  >\n  b\">\n<a href='x > y'>z</a></p>";
         assert_eq!(min(attr), "<p title=\"a  >\n  b\"><a href='x > y'>z</a></p>");
+    }
+
+    #[test]
+    fn lone_tabs_and_runs_in_text_shorten_but_lone_spaces_and_newlines_stay() {
+        assert_eq!(min("<p>a\tb  c\r\nd e\nf</p>"), "<p>a b c\nd e\nf</p>");
+        assert_eq!(min("<P>a</P>\n<DIV>b</DIV>"), "<P>a</P><DIV>b</DIV>");
     }
 
     #[test]
