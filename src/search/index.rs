@@ -46,13 +46,17 @@ const EXCERPT_CHARS: usize = 4000;
 const ENGINE: &str = include_str!("engine.js");
 
 /// The bundle's files for `records` in `language`, paths relative to the bundle directory.
-pub fn build(records: &[Record], language: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// Each record's text is dropped once it is read, so the index never holds the whole site's
+/// text twice (`serve` keeps the site beside it).
+pub fn build(mut records: Vec<Record>, language: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let stem = tokens::stems(language);
     let mut files = Vec::new();
-    let chunks = index_chunks(records, stem);
-    let filters = filter_files(records, &mut files);
-    let sorts = sort_files(records, &mut files);
-    let fragments = fragment_files(records, &mut files)?;
+    let (table, fragments) = read_records(&mut records, stem)?;
+    let chunks = encode_chunks(&table.postings());
+    drop(table);
+    let filters = filter_files(&records, &mut files);
+    let sorts = sort_files(&records, &mut files);
+    let fragments = fragment_files(fragments, &mut files);
     let mut chunk_table = Vec::with_capacity(chunks.len());
     for (first, bytes) in chunks {
         let hash = hash_name(&bytes);
@@ -72,6 +76,43 @@ pub fn build(records: &[Record], language: &str) -> anyhow::Result<Vec<(String, 
     files.push(("entry.json".to_owned(), serde_json::to_vec(&entry)?));
     files.push(("engine.js".to_owned(), ENGINE.as_bytes().to_vec()));
     Ok(files)
+}
+
+/// Records read at a time: each batch's words are tokenised in parallel while the previous
+/// batch's are merged into the word table.
+const BATCH: usize = 256;
+
+/// A fragment file's bytes and content hash.
+type FragmentBytes = (Vec<u8>, u64);
+
+/// Reads every record's words into a word table and makes its fragment, then drops its text.
+fn read_records(records: &mut [Record], stem: bool) -> anyhow::Result<(WordTable, Vec<FragmentBytes>)> {
+    let mut table = WordTable::default();
+    let mut fragments = Vec::with_capacity(records.len());
+    let mut pending: Vec<DocWords> = Vec::new();
+    for batch in records.chunks_mut(BATCH) {
+        let (read, ()) = rayon::join(
+            || batch.par_iter_mut().map(|record| read_record(record, stem)).collect::<anyhow::Result<Vec<_>>>(),
+            || pending.iter().for_each(|doc| table.add(doc)),
+        );
+        pending.clear();
+        for (words, fragment) in read? {
+            pending.push(words);
+            fragments.push(fragment);
+        }
+    }
+    pending.iter().for_each(|doc| table.add(doc));
+    Ok((table, fragments))
+}
+
+fn read_record(record: &mut Record, stem: bool) -> anyhow::Result<(DocWords, FragmentBytes)> {
+    let words = doc_words(record, stem);
+    let fragment =
+        Fragment { url: &record.url, meta: &record.meta, filters: &record.filters, text: excerpt_text(record) };
+    let bytes = serde_json::to_vec(&fragment)?;
+    let hash = crate::load::content_hash(&bytes);
+    record.text = super::Text::default();
+    Ok((words, (bytes, hash)))
 }
 
 #[derive(Serialize)]
@@ -165,6 +206,70 @@ fn quantised_weight(count: u32, norm: f64) -> u8 {
     (weight * 255.0).ceil().clamp(1.0, 255.0) as u8
 }
 
+/// Every doc's distinct words, numbered in the order first met, with field-weighted counts.
+#[derive(Default)]
+struct WordTable {
+    numbers: HashMap<Box<str>, u32>,
+    /// (word number, count) of every doc in turn; doc `d`'s are `counts[ends[d - 1]..ends[d]]`.
+    counts: Vec<(u32, u32)>,
+    ends: Vec<usize>,
+    /// Each doc's length in words.
+    lengths: Vec<usize>,
+}
+
+impl WordTable {
+    fn add(&mut self, doc: &DocWords) {
+        for (word, count) in doc.iter() {
+            let next = self.numbers.len() as u32;
+            let number = match self.numbers.get(word) {
+                Some(&number) => number,
+                None => *self.numbers.entry(word.into()).or_insert(next),
+            };
+            self.counts.push((number, count));
+        }
+        self.ends.push(self.counts.len());
+        self.lengths.push(doc.length);
+    }
+
+    /// Places each doc's postings by counting sort, so no posting is ever compared: only the
+    /// distinct words are sorted.
+    fn postings(&self) -> Postings<'_> {
+        let total: usize = self.lengths.iter().sum();
+        let average = (total as f64 / self.lengths.len().max(1) as f64).max(1.0);
+        let mut words = vec![""; self.numbers.len()];
+        for (word, &number) in &self.numbers {
+            words[number as usize] = word;
+        }
+        let mut order: Vec<u32> = (0..words.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&n| words[n as usize]);
+        let mut rank = vec![0u32; words.len()];
+        for (r, &n) in order.iter().enumerate() {
+            rank[n as usize] = r as u32;
+        }
+        let mut start = vec![0usize; words.len() + 1];
+        for &(number, _) in &self.counts {
+            start[rank[number as usize] as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let (mut ids, mut weights) = (vec![0u32; self.counts.len()], vec![0u8; self.counts.len()]);
+        let mut next = start.clone();
+        let mut begin = 0;
+        for (id, (&end, &length)) in self.ends.iter().zip(&self.lengths).enumerate() {
+            let norm = K1 * (1.0 - B + B * length as f64 / average);
+            for &(number, count) in &self.counts[begin..end] {
+                let slot = &mut next[rank[number as usize] as usize];
+                (ids[*slot], weights[*slot]) = (id as u32, quantised_weight(count, norm));
+                *slot += 1;
+            }
+            begin = end;
+        }
+        let words = order.iter().map(|&n| words[n as usize]).collect();
+        Postings { words, start, ids, weights }
+    }
+}
+
 /// Every word's postings: doc ids in order and their weights, words in byte order.
 struct Postings<'a> {
     words: Vec<&'a str>,
@@ -172,58 +277,6 @@ struct Postings<'a> {
     start: Vec<usize>,
     ids: Vec<u32>,
     weights: Vec<u8>,
-}
-
-/// Numbers every distinct word, then places each doc's postings by counting sort, so no
-/// posting is ever compared: only the distinct words are sorted.
-fn postings(docs: &[DocWords]) -> Postings<'_> {
-    let total: usize = docs.iter().map(|d| d.length).sum();
-    let average = (total as f64 / docs.len().max(1) as f64).max(1.0);
-    let mut numbers: HashMap<&str, u32> = HashMap::new();
-    let mut words: Vec<&str> = Vec::new();
-    let mut by_doc: Vec<(u32, u8)> = Vec::with_capacity(docs.iter().map(|d| d.words.len()).sum());
-    for doc in docs {
-        let norm = K1 * (1.0 - B + B * doc.length as f64 / average);
-        for (word, count) in doc.iter() {
-            let number = *numbers.entry(word).or_insert_with(|| {
-                words.push(word);
-                (words.len() - 1) as u32
-            });
-            by_doc.push((number, quantised_weight(count, norm)));
-        }
-    }
-    drop(numbers);
-    let mut order: Vec<u32> = (0..words.len() as u32).collect();
-    order.par_sort_unstable_by_key(|&n| words[n as usize]);
-    let mut rank = vec![0u32; words.len()];
-    for (r, &n) in order.iter().enumerate() {
-        rank[n as usize] = r as u32;
-    }
-    let mut start = vec![0usize; words.len() + 1];
-    for &(number, _) in &by_doc {
-        start[rank[number as usize] as usize + 1] += 1;
-    }
-    for i in 1..start.len() {
-        start[i] += start[i - 1];
-    }
-    let (mut ids, mut weights) = (vec![0u32; by_doc.len()], vec![0u8; by_doc.len()]);
-    let mut next = start.clone();
-    let mut postings = by_doc.iter();
-    for (id, doc) in docs.iter().enumerate() {
-        for &(number, weight) in postings.by_ref().take(doc.words.len()) {
-            let slot = &mut next[rank[number as usize] as usize];
-            (ids[*slot], weights[*slot]) = (id as u32, weight);
-            *slot += 1;
-        }
-    }
-    let words = order.iter().map(|&n| words[n as usize]).collect();
-    Postings { words, start, ids, weights }
-}
-
-/// The index chunks: (first word, bytes), in word order.
-fn index_chunks(records: &[Record], stem: bool) -> Vec<(String, Vec<u8>)> {
-    let docs: Vec<DocWords> = records.par_iter().map(|r| doc_words(r, stem)).collect();
-    encode_chunks(&postings(&docs))
 }
 
 fn encode_chunks(postings: &Postings) -> Vec<(String, Vec<u8>)> {
@@ -375,17 +428,7 @@ fn excerpt_text(record: &Record) -> String {
 }
 
 /// One fragment per doc, named by its id and the hash of its group; returns the group hashes.
-fn fragment_files(records: &[Record], files: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<String>> {
-    let fragments: Vec<(Vec<u8>, u64)> = records
-        .par_iter()
-        .map(|r| {
-            let fragment = Fragment { url: &r.url, meta: &r.meta, filters: &r.filters, text: excerpt_text(r) };
-            serde_json::to_vec(&fragment).map(|bytes| {
-                let hash = crate::load::content_hash(&bytes);
-                (bytes, hash)
-            })
-        })
-        .collect::<Result<_, _>>()?;
+fn fragment_files(fragments: Vec<FragmentBytes>, files: &mut Vec<(String, Vec<u8>)>) -> Vec<String> {
     // A group's hash covers its members' hashes, so any change renames the whole group.
     let hashes: Vec<String> = fragments
         .chunks(FRAGMENT_GROUP)
@@ -397,7 +440,7 @@ fn fragment_files(records: &[Record], files: &mut Vec<(String, Vec<u8>)>) -> any
     for (id, (bytes, _)) in fragments.into_iter().enumerate() {
         files.push((format!("fragment/{id}_{}.json", hashes[id / FRAGMENT_GROUP]), bytes));
     }
-    Ok(hashes)
+    hashes
 }
 
 #[cfg(test)]
@@ -463,9 +506,10 @@ mod tests {
     #[test]
     fn chunks_round_trip_in_word_order_and_split_near_the_chunk_size() {
         // 3,000 docs, each with two words of its own and one shared by all.
-        let records: Vec<Record> =
+        let mut records: Vec<Record> =
             (0..3000).map(|i| record(&format!("doc{i:05}"), &format!("common øword{i:04} Words"))).collect();
-        let chunks = index_chunks(&records, true);
+        let (table, _) = read_records(&mut records, true).unwrap();
+        let chunks = encode_chunks(&table.postings());
         assert!(chunks.len() >= 3, "{} chunks", chunks.len());
         let mut all = Vec::new();
         for (first, bytes) in &chunks {

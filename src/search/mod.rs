@@ -71,8 +71,9 @@ pub fn language_of(site: &Site) -> String {
 /// a thread of its own without holding the site.
 pub fn index_records(records: Vec<Record>, language: String) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let started = std::time::Instant::now();
-    let files = index::build(&records, &language)?;
-    tracing::info!(records = records.len(), files = files.len(), elapsed = ?started.elapsed(), "search index built");
+    let count = records.len();
+    let files = index::build(records, &language)?;
+    tracing::info!(records = count, files = files.len(), elapsed = ?started.elapsed(), "search index built");
     Ok(files.into_iter().map(|(name, bytes)| (format!("{BUNDLE_DIR}{name}"), bytes)).collect())
 }
 
