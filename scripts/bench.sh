@@ -44,6 +44,10 @@ RUNS_DIR="$WORK/runs"
 rm -rf "$RUNS_DIR"
 mkdir -p "$RUNS_DIR"
 MANIFEST="$RUNS_DIR/manifest.tsv"
+# Output trees of earlier runs wait here until the timed builds are done (see the build loop).
+TRASH="$WORK/trash"
+rm -rf "$TRASH"
+mkdir -p "$TRASH"
 : >"$MANIFEST"
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
@@ -95,12 +99,16 @@ wait_for_quiet_machine
 for n in $SIZES; do
   echo "== $n dossiers: $RUNS full build(s) each${HUGO:+, alternating dossier and Hugo}" >&2
   for run in $(seq "$RUNS"); do
-    # Every full build is cold (no build cache) and writes into an empty output directory
-    # (removing it is not timed).
-    rm -rf "$WORK/out-dossier-$n"
+    # Every full build is cold (no build cache) and writes into a new, empty output directory.
+    # The previous run's output is moved aside, not deleted: this disk is mounted with
+    # `discard` and ext4 passes over recently freed inodes when it allocates, so deleting tens
+    # of thousands of files just before a build slows that build's file creation by seconds
+    # (each tool in proportion to the files it writes). Moved trees are deleted at the end.
+    for tool in dossier hugo; do
+      [ -e "$WORK/out-$tool-$n" ] && mv "$WORK/out-$tool-$n" "$TRASH/$tool-$n-$run"
+    done
     measure build dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n" --no-cache
     if [ -n "$HUGO" ]; then
-      rm -rf "$WORK/out-hugo-$n"
       measure build hugo "$n" "$run" "$HUGO" --quiet -s "$WORK/hugo-$n" -d "$WORK/out-hugo-$n"
     fi
   done
@@ -121,6 +129,7 @@ for n in $SIZES; do
   done
   cp "$WORK/edited.orig" "$edited"
 done
+rm -rf "$TRASH"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "load_after	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUNS_DIR/machine.tsv"
 
