@@ -35,7 +35,7 @@ pub fn provider_json(dossier: &Dossier, summary: &Summary, claims: &[ClaimFacts]
         stale_claims: claims.iter().filter(|c| c.freshness.is_stale()).map(|c| c.id.as_str()).collect(),
         dossier: &dossier.meta,
     };
-    let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
+    let mut bytes = serde_json::to_vec(&json).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
@@ -72,7 +72,7 @@ pub fn feeds(site: &Site, config: &Config, done: &[RenderedDossier], r: &Rendere
             })
             .collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
+    let mut bytes = serde_json::to_vec(&index).unwrap_or_default();
     bytes.push(b'\n');
     let updated: Vec<(Date, &Summary)> = done.iter().map(|d| (updated_on(site, r, &d.summary), &d.summary)).collect();
     let robots = if r.settings.noindex {

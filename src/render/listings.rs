@@ -545,7 +545,7 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer) -> Result<Ve
         a.0.cmp(&b.0).then_with(|| a.1.provider.cmp(&b.1.provider)).then_with(|| a.1.claim_id.cmp(&b.1.claim_id))
     });
     view.stale = stale.into_iter().map(|(_, item)| item).collect();
-    let mut json = serde_json::to_vec_pretty(&view).unwrap_or_default();
+    let mut json = serde_json::to_vec(&view).unwrap_or_default();
     json.push(b'\n');
 
     view.stale_total = view.stale.len();
