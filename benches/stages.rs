@@ -58,8 +58,7 @@ fn stages(c: &mut Criterion) {
     let site: Site = load_site(root).expect("load the wiki");
     let dossier = site.dossiers.values().next().expect("a dossier");
     let body = dossier.body.text.as_str();
-    let claim_numbers: BTreeMap<String, usize> =
-        dossier.meta.claims.iter().enumerate().map(|(i, claim)| (claim.id.value.clone(), i + 1)).collect();
+    let claim_ids: Vec<&str> = dossier.meta.claims.iter().map(|claim| claim.id.as_str()).collect();
     let (lang, code) = first_code_block(body);
     let mut theme = theme(root);
     let settings = settings();
@@ -91,12 +90,8 @@ fn stages(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("page");
     group.bench_function("render_body", |b| {
-        let cx = BodyContext {
-            claim_numbers: &claim_numbers,
-            base_path: "/",
-            highlight: &highlight,
-            is_reserved_id: &|_| false,
-        };
+        let cx =
+            BodyContext { claim_ids: &claim_ids, base_path: "/", highlight: &highlight, is_reserved_id: &|_| false };
         b.iter(|| render_body(black_box(body), &cx))
     });
     group.bench_function(format!("highlight_{lang}"), |b| b.iter(|| highlight(Some(&lang), black_box(&code))));

@@ -11,8 +11,8 @@ use super::{is_allowed_link, options};
 
 /// What rendering a body needs to know beyond its text.
 pub struct BodyContext<'a> {
-    /// Claim ids and their citation numbers; only these labels become citations.
-    pub claim_numbers: &'a BTreeMap<String, usize>,
+    /// The dossier's claim ids; only these labels become citations.
+    pub claim_ids: &'a [&'a str],
     /// The site's root path ("/" or "/wiki/"), prefixed to root-relative links.
     pub base_path: &'a str,
     /// Turns a code block (language, code) into HTML.
@@ -21,41 +21,59 @@ pub struct BodyContext<'a> {
     pub is_reserved_id: &'a dyn Fn(&str) -> bool,
 }
 
-/// A rendered body: the HTML, its notes (ordinary footnotes) and whether it has code.
+/// A rendered body: the HTML, its notes (ordinary footnotes), whether it has code, and the
+/// claims it cites.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RenderedBody {
     pub html: String,
     pub notes_html: Option<String>,
     pub has_code: bool,
+    /// Cited claim ids, numbered from 1 in order of first citation.
+    pub claim_numbers: BTreeMap<String, usize>,
+    /// How many times each cited claim is cited.
+    pub claim_counts: BTreeMap<String, usize>,
 }
 
 /// Renders a page body.
 pub fn render_body(text: &str, cx: &BodyContext) -> RenderedBody {
     // pulldown-cmark only emits references to defined footnotes, so each claim gets a stand-in
     // definition; the renderer drops those definitions again.
-    let mut source = String::with_capacity(text.len() + cx.claim_numbers.len() * 16);
+    let mut source = String::with_capacity(text.len() + cx.claim_ids.len() * 16);
     source.push_str(text);
-    for id in cx.claim_numbers.keys() {
+    for id in cx.claim_ids {
         let _ = write!(source, "\n\n[^{id}]: claim\n");
     }
-    let mut writer = Rewriter::new(cx);
     let events: Vec<Event> = Parser::new_ext(&source, options()).collect();
+    // Citations are numbered before any is written, from the same parse.
+    let mut claim_numbers = BTreeMap::new();
+    let mut claim_counts: BTreeMap<String, usize> = BTreeMap::new();
+    for event in &events {
+        if let Event::FootnoteReference(label) = event
+            && cx.claim_ids.contains(&label.as_ref())
+        {
+            let next = claim_numbers.len() + 1;
+            claim_numbers.entry(label.to_string()).or_insert(next);
+            *claim_counts.entry(label.to_string()).or_insert(0) += 1;
+        }
+    }
+    let mut writer = Rewriter::new(cx, &claim_numbers);
     let mut out = Vec::with_capacity(events.len());
     for event in events {
         writer.rewrite(event, &mut out);
     }
     let mut html = String::with_capacity(text.len() * 3 / 2);
     push_html(&mut html, out.into_iter());
-    RenderedBody { html, notes_html: writer.notes_html(), has_code: writer.has_code }
+    let (notes_html, has_code) = (writer.notes_html(), writer.has_code);
+    RenderedBody { html, notes_html, has_code, claim_numbers, claim_counts }
 }
 
 /// Renders one line of inline Markdown (a claim's text) without the surrounding paragraph.
 pub fn render_inline(text: &str, base_path: &str) -> String {
-    let no_claims = BTreeMap::new();
+    let no_numbers = BTreeMap::new();
     let plain = |_: Option<&str>, code: &str| format!("<code>{}</code>", escape(code));
     let reserved = |_: &str| false;
-    let cx = BodyContext { claim_numbers: &no_claims, base_path, highlight: &plain, is_reserved_id: &reserved };
-    let mut writer = Rewriter::new(&cx);
+    let cx = BodyContext { claim_ids: &[], base_path, highlight: &plain, is_reserved_id: &reserved };
+    let mut writer = Rewriter::new(&cx, &no_numbers);
     writer.inline = true;
     let mut out = Vec::new();
     for event in Parser::new_ext(text, options()) {
@@ -132,6 +150,8 @@ enum Capture<'a> {
 
 struct Rewriter<'c, 'a> {
     cx: &'c BodyContext<'c>,
+    /// Cited claim ids and their numbers.
+    numbers: &'c BTreeMap<String, usize>,
     capture: Capture<'a>,
     /// For each open link: whether its tag was written (dropped links keep their text only).
     links: Vec<bool>,
@@ -147,9 +167,10 @@ struct Rewriter<'c, 'a> {
 }
 
 impl<'c, 'a> Rewriter<'c, 'a> {
-    fn new(cx: &'c BodyContext<'c>) -> Self {
+    fn new(cx: &'c BodyContext<'c>, numbers: &'c BTreeMap<String, usize>) -> Self {
         Rewriter {
             cx,
+            numbers,
             capture: Capture::None,
             links: Vec::new(),
             heading_ids: BTreeSet::new(),
@@ -255,7 +276,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             Event::FootnoteReference(label) if self.inline => out.push(Event::Text(format!("[^{label}]").into())),
             Event::FootnoteReference(label) => self.reference(&label, out),
             Event::Start(Tag::FootnoteDefinition(label)) => {
-                self.capture = if self.cx.claim_numbers.contains_key(label.as_ref()) {
+                self.capture = if self.cx.claim_ids.contains(&label.as_ref()) {
                     Capture::SkippedDefinition
                 } else {
                     Capture::Note { label: label.into_string(), events: Vec::new() }
@@ -291,7 +312,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
     fn reference(&mut self, label: &str, out: &mut Vec<Event<'a>>) {
         let count = self.cite_counts.entry(label.to_owned()).or_insert(0);
         *count += 1;
-        let html = if let Some(number) = self.cx.claim_numbers.get(label) {
+        let html = if let Some(number) = self.numbers.get(label) {
             format!(
                 "<sup class=\"cite\" id=\"cite-{id}-{count}\"><a href=\"#claim-{id}\">[{number}]</a></sup>",
                 id = escape(label)
@@ -395,19 +416,13 @@ mod tests {
     use super::*;
 
     fn render(text: &str, claims: &[&str]) -> RenderedBody {
-        let numbers: BTreeMap<String, usize> = claims.iter().enumerate().map(|(i, c)| (c.to_string(), i + 1)).collect();
         let highlight = |lang: Option<&str>, code: &str| {
             format!("<pre data-lang=\"{}\">{}</pre>", lang.unwrap_or(""), escape(code))
         };
         let reserved = |id: &str| id == "main";
         render_body(
             text,
-            &BodyContext {
-                claim_numbers: &numbers,
-                base_path: "/wiki/",
-                highlight: &highlight,
-                is_reserved_id: &reserved,
-            },
+            &BodyContext { claim_ids: claims, base_path: "/wiki/", highlight: &highlight, is_reserved_id: &reserved },
         )
     }
 
@@ -434,13 +449,19 @@ mod tests {
 
     #[test]
     fn claim_citations_are_numbered_links_and_notes_are_lettered() {
-        let out = render("A.[^b-claim] B.[^n] C.[^b-claim]\n\n[^n]: A note.\n", &["a-claim", "b-claim"]);
+        let out = render(
+            "A.[^c-claim] B.[^n] C.[^b-claim] D.[^c-claim] `[^b-claim]`\n\n[^n]: A note.\n",
+            &["a-claim", "b-claim", "c-claim"],
+        );
         assert!(
             out.html.contains("<sup class=\"cite\" id=\"cite-b-claim-1\"><a href=\"#claim-b-claim\">[2]</a></sup>"),
-            "{}",
+            "numbered in order of first citation: {}",
             out.html
         );
-        assert!(out.html.contains("id=\"cite-b-claim-2\""), "{}", out.html);
+        assert!(out.html.contains("<a href=\"#claim-c-claim\">[1]</a>"), "{}", out.html);
+        assert_eq!(out.claim_numbers, BTreeMap::from([("b-claim".to_owned(), 2), ("c-claim".to_owned(), 1)]));
+        assert_eq!(out.claim_counts, BTreeMap::from([("b-claim".to_owned(), 1), ("c-claim".to_owned(), 2)]));
+        assert!(out.html.contains("id=\"cite-c-claim-2\""), "{}", out.html);
         assert!(out.html.contains("<a href=\"#note-a\">[a]</a>"), "{}", out.html);
         assert!(!out.html.contains(">claim<"), "stand-in definitions must not render: {}", out.html);
         let notes = out.notes_html.unwrap();

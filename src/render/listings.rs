@@ -163,12 +163,11 @@ struct ContentView {
 }
 
 fn render_markdown(text: &str, r: &Renderer) -> markdown::RenderedBody {
-    let none = BTreeMap::new();
     let highlight = super::highlight::highlight;
     markdown::render_body(
         text,
         &BodyContext {
-            claim_numbers: &none,
+            claim_ids: &[],
             base_path: &r.links.base_path,
             highlight: &highlight,
             is_reserved_id: &|id| r.theme.reserved_ids.contains(id),

@@ -171,20 +171,6 @@ fn outcome_label(outcome: ReplyOutcome) -> (&'static str, &'static str) {
     }
 }
 
-/// Claim ids numbered in order of first citation in the body.
-pub fn citation_numbers(dossier: &Dossier) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
-    let footnotes = markdown::scan_footnotes(&dossier.body.text);
-    let ids: Vec<&str> = dossier.meta.claims.iter().map(|c| c.id.as_str()).collect();
-    let mut numbers = BTreeMap::new();
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for reference in footnotes.references.iter().filter(|r| ids.contains(&r.label.as_str())) {
-        let next = numbers.len() + 1;
-        numbers.entry(reference.label.clone()).or_insert(next);
-        *counts.entry(reference.label.clone()).or_insert(0) += 1;
-    }
-    (numbers, counts)
-}
-
 /// What the listings need of a dossier: its summary and its claims' freshness. Cheap (no
 /// Markdown), so a dossier whose page comes from the build cache still joins the listings.
 pub fn summarize(site: &Site, dossier: &Dossier, settings: &Settings, links: &Links) -> (Summary, Vec<ClaimFacts>) {
@@ -230,24 +216,25 @@ pub fn provider_view(
 ) -> (ProviderView, Summary, Vec<ClaimFacts>, bool) {
     let meta = &dossier.meta;
     let stale_after = site.stale_after_days(&meta.category);
-    let (numbers, counts) = citation_numbers(dossier);
+    let claim_ids: Vec<&str> = meta.claims.iter().map(|c| c.id.as_str()).collect();
     let highlight = super::highlight::highlight;
     let is_reserved_id = |id: &str| reserved.contains(id);
     let cx = BodyContext {
-        claim_numbers: &numbers,
+        claim_ids: &claim_ids,
         base_path: &links.base_path,
         highlight: &highlight,
         is_reserved_id: &is_reserved_id,
     };
     let body = markdown::render_body(&dossier.body.text, &cx);
+    let (numbers, counts) = (&body.claim_numbers, &body.claim_counts);
     let (summary, facts) = summarize(site, dossier, settings, links);
-    let view_of = |claim: &Claim| claim_view(dossier, claim, &numbers, &counts, stale_after, settings, links);
+    let view_of = |claim: &Claim| claim_view(dossier, claim, numbers, counts, stale_after, settings, links);
     let claim_groups = ClaimKind::ALL
         .iter()
         .map(|&kind| ClaimGroup {
             kind: kind.as_str(),
             label: kind_label(kind),
-            claims: by_citation(meta.claims.iter().filter(|c| c.kind == kind), &numbers)
+            claims: by_citation(meta.claims.iter().filter(|c| c.kind == kind), numbers)
                 .map(|c| {
                     let mut view = view_of(c);
                     view.responses = meta

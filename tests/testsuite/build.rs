@@ -1347,10 +1347,9 @@ const UNSAFE_URLS: &[&str] = &[
 
 /// Renders `markdown` as a body and as inline text, and returns both outputs.
 fn render_both(markdown: &str) -> [String; 2] {
-    let numbers = BTreeMap::new();
     let highlight = dossier::render::highlight::highlight;
     let cx = dossier::markdown::BodyContext {
-        claim_numbers: &numbers,
+        claim_ids: &[],
         base_path: "/wiki/",
         highlight: &highlight,
         is_reserved_id: &|_| false,
