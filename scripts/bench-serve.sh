@@ -10,6 +10,7 @@
 #
 #   scripts/bench-serve.sh            # bundled wiki and 10,000 dossiers
 #   N=1000 scripts/bench-serve.sh     # a smaller generated wiki
+#   N=0 scripts/bench-serve.sh        # the bundled wiki only
 #   EDITS=50 scripts/bench-serve.sh   # more edits per wiki
 #   CORPUS=/tmp/wiki scripts/bench-serve.sh  # a copy of an existing wiki instead of a generated one
 #   BIN=/tmp/old/dossier scripts/bench-serve.sh  # another binary (side-by-side comparisons)
@@ -168,7 +169,7 @@ fi
 if [ -n "${CORPUS:-}" ]; then
   cp -r "$CORPUS" "$WORK/copied"
   bench "$(basename "$CORPUS")" "$WORK/copied"
-else
+elif [ "$N" -gt 0 ]; then
   echo "generating $N dossiers..."
   python3 "$GEN" --flavor dossier --n "$N" --seed 1 --scaffold-from . --out "$WORK/generated" >/dev/null
   bench "generated-$N" "$WORK/generated"
