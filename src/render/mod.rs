@@ -224,11 +224,18 @@ impl RenderCache {
         Some(disk)
     }
 
-    /// A dossier's files from the persistent cache, if they were rendered from `key`.
-    fn dossier_from_disk(&self, slug: &str, key: u64) -> Option<Files> {
+    /// A dossier's files from the persistent cache, if they were rendered from `key`, and its
+    /// `index.json` among them (as written: only `build` has a disk cache, and it holds files
+    /// uncompressed).
+    fn dossier_from_disk(&self, slug: &str, key: u64) -> Option<(Files, Arc<[u8]>)> {
         let files = self.disk.as_ref()?.get(&format!("dossier:{slug}"), key)?;
         let base = format!("providers/{slug}/");
-        files.iter().all(|(path, _)| path.starts_with(&base)).then_some(files)
+        if !files.iter().all(|(path, _)| path.starts_with(&base)) {
+            return None;
+        }
+        let json_path = format!("{base}index.json");
+        let json = files.iter().find(|(path, _)| *path == json_path).map(|(_, bytes)| Arc::clone(bytes))?;
+        Some((files, json))
     }
 
     /// Loads the listing pages of the persistent cache that the in-memory cache lacks; the
@@ -267,7 +274,8 @@ fn dossier_key(site: &Site, dossier: &Dossier, settings: &Settings, global_key: 
 /// What the rest of the site can show of a dossier, hashed: its JSON (the whole frontmatter and
 /// the computed freshness), its summary and claims' freshness as listings see them, and its
 /// last edit date (feeds and the sitemap show it). The body is not in it: no listing shows it.
-fn shown_key(json: &[u8], summary: &Summary, claims: &[ClaimFacts], edited: Option<&Date>) -> u64 {
+fn shown_key(r: &Renderer, dossier: &Dossier, json: &[u8], summary: &Summary, claims: &[ClaimFacts]) -> u64 {
+    let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
     let views = format!("{}|{summary:?}|{claims:?}|{edited:?}", crate::load::content_hash(json));
     crate::load::content_hash(views.as_bytes())
 }
@@ -319,10 +327,10 @@ pub fn render_site(
                 if let Some(hit) = cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
                     return Ok((d.slug.clone(), hit.clone()));
                 }
-                if let Some(files) = cache.dossier_from_disk(&d.slug, key) {
+                if let Some((files, json)) = cache.dossier_from_disk(&d.slug, key) {
                     return Ok((
                         d.slug.clone(),
-                        Cached { key, rendered: summarized_dossier(site, d, &renderer), files },
+                        Cached { key, rendered: summarized_dossier(site, d, &renderer, &json), files },
                     ));
                 }
                 render_dossier(site, d, &renderer)
@@ -362,20 +370,18 @@ fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(Rende
         views::provider_view(site, dossier, r.settings, &r.links, &r.theme.reserved_ids);
     let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
-    let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
-    let shown = shown_key(&json, &summary, &claims, edited);
+    let shown = shown_key(r, dossier, &json, &summary, &claims);
     let base = format!("providers/{}/", dossier.slug);
     let files = vec![(format!("{base}index.html"), r.held(html)), (format!("{base}index.json"), r.held(json))];
     Ok((rendered_dossier(dossier, shown, summary, claims), files))
 }
 
-/// A dossier's page came from the persistent cache: what the listings need of it, without
-/// rendering the page.
-fn summarized_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> RenderedDossier {
+/// A dossier's page came from the persistent cache with `json`, its `index.json` (the same
+/// bytes a render makes, since its key matched): what the listings need of it, without
+/// rendering the page or the JSON again.
+fn summarized_dossier(site: &Site, dossier: &Dossier, r: &Renderer, json: &[u8]) -> RenderedDossier {
     let (summary, claims) = views::summarize(site, dossier, r.settings, &r.links);
-    let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
-    let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
-    rendered_dossier(dossier, shown_key(&json, &summary, &claims, edited), summary, claims)
+    rendered_dossier(dossier, shown_key(r, dossier, json, &summary, &claims), summary, claims)
 }
 
 fn rendered_dossier(dossier: &Dossier, shown: u64, summary: Summary, claims: Vec<ClaimFacts>) -> RenderedDossier {
