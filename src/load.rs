@@ -35,15 +35,10 @@ pub struct Input {
     pub path: PathBuf,
 }
 
-/// A stable 64-bit content hash (FNV-1a): decides what a rebuild must redo, and names assets.
+/// A stable 64-bit content hash (xxh3, as the build cache's blob names): what a file's and
+/// the settings' hash are, what decides what a rebuild must redo, and what names assets and
+/// search files. The same on every platform and run.
 pub fn content_hash(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// A stable 64-bit hash of a file's text (xxh3, the build cache's hash too; FNV-1a goes one
-/// byte a step, and a wiki is 100+ MB): what `Document::hash` and the settings' hash are.
-/// Stable across runs and platforms, like [`content_hash`], but not equal to it.
-pub fn file_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
@@ -166,19 +161,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_hashes_are_stable_and_see_every_byte() {
-        assert_eq!(file_hash(b""), file_hash(b""));
+    fn content_hashes_are_stable_and_see_every_byte() {
+        assert_eq!(content_hash(b""), content_hash(b""));
         let text: Vec<u8> = (0..100_u8).collect();
         let mut seen = std::collections::BTreeSet::new();
         for len in 0..text.len() {
-            assert!(seen.insert(file_hash(&text[..len])), "length {len}");
+            assert!(seen.insert(content_hash(&text[..len])), "length {len}");
         }
         for at in 0..text.len() {
             let mut changed = text.clone();
             changed[at] ^= 1;
-            assert!(seen.insert(file_hash(&changed)), "byte {at}");
+            assert!(seen.insert(content_hash(&changed)), "byte {at}");
         }
-        assert_eq!(file_hash(b"---\nname: A\n---\n"), 4_649_886_230_335_918_626, "the same on every platform and run");
+        assert_eq!(
+            content_hash(b"---\nname: A\n---\n"),
+            4_649_886_230_335_918_626,
+            "the same on every platform and run"
+        );
     }
 
     #[test]

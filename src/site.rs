@@ -231,7 +231,7 @@ fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
     let path = &input.path;
     Ok(match input.kind {
         InputKind::Config => {
-            Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::file_hash(text.as_bytes()))
+            Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::content_hash(text.as_bytes()))
         }
         InputKind::Home => Loaded::Home(document(path, &text)?),
         InputKind::Dossier => Loaded::Dossier(Box::new(document(path, &text)?)),
@@ -248,7 +248,7 @@ fn slug_of(path: &Path) -> Cow<'_, str> {
 fn document<M: DeserializeOwned>(path: &Path, text: &str) -> Result<Document<M>, Diagnostic> {
     let (meta, body) = frontmatter::parse_document(path, text)?;
     let slug = slug_of(path).into_owned();
-    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::file_hash(text.as_bytes()) })
+    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::content_hash(text.as_bytes()) })
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ fn shared_key(site: &Site, today: Date) -> u64 {
     for category in site.categories.values() {
         key.push_str(&format!("|{}:{}", category.slug, category.hash));
     }
-    crate::load::file_hash(key.as_bytes())
+    crate::load::content_hash(key.as_bytes())
 }
 
 /// A dossier's key: its file and the shared inputs.
@@ -97,7 +97,7 @@ fn dossier_key(dossier: &Dossier, shared: u64) -> u64 {
     let mut bytes = [0_u8; 16];
     bytes[..8].copy_from_slice(&dossier.hash.to_le_bytes());
     bytes[8..].copy_from_slice(&shared.to_le_bytes());
-    crate::load::file_hash(&bytes)
+    crate::load::content_hash(&bytes)
 }
 
 /// [`validate`] for `serve`: re-runs per-dossier rules only where the inputs changed, and
