@@ -20,22 +20,22 @@ use crate::site::Site;
 /// Every problem in the wiki, in printing order.
 pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
     let _span = tracing::info_span!("validate", dossiers = site.dossiers.len()).entered();
-    // Sorted per dossier on every core, so the final sort mostly merges runs.
-    let per_dossier: Vec<Vec<Diagnostic>> = site
-        .dossiers
-        .par_iter()
-        .map(|(_, d)| {
-            let mut found = dossier::check_dossier(site, d, today);
-            diagnostics::sort(&mut found);
-            found
-        })
-        .collect();
+    let per_dossier: Vec<Vec<Diagnostic>> =
+        site.dossiers.par_iter().map(|(_, d)| check_sorted(site, d, today)).collect();
     let mut all = Vec::with_capacity(site.diagnostics.len() + per_dossier.iter().map(Vec::len).sum::<usize>());
     all.extend(site.diagnostics.iter().cloned());
     all.extend(per_dossier.into_iter().flatten());
     all.extend(site_rules::check_site(site));
     diagnostics::sort(&mut all);
     all
+}
+
+/// One dossier's findings, sorted on the core that found them, so a final sort of everything
+/// mostly merges runs.
+fn check_sorted(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnostic> {
+    let mut found = dossier::check_dossier(site, dossier, today);
+    diagnostics::sort(&mut found);
+    found
 }
 
 /// Per-dossier findings from earlier runs, keyed by slug, with the key of the inputs they
@@ -115,8 +115,7 @@ pub fn validate_cached(site: &Site, today: Date, cache: &mut ValidateCache) -> F
     let checked: Vec<(String, Checked)> = stale
         .into_par_iter()
         .map(|(slug, d, key)| {
-            let mut found = dossier::check_dossier(site, d, today);
-            diagnostics::sort(&mut found);
+            let found = check_sorted(site, d, today);
             let has_errors = found.iter().any(|f| f.severity == Severity::Error);
             (slug.clone(), Checked { key, findings: found.into(), has_errors })
         })
