@@ -22,9 +22,9 @@ const FORMAT: u32 = 1;
 const MAGIC: &str = "dossier-build-cache";
 
 /// A content address: the 128-bit xxh3 hash of a file's bytes.
-type Blob = u128;
+pub type Blob = u128;
 
-fn blob_of(bytes: &[u8]) -> Blob {
+pub fn blob_of(bytes: &[u8]) -> Blob {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
@@ -118,23 +118,46 @@ impl BuildCache {
         *self.next.get_mut().unwrap_or_else(PoisonError::into_inner) = next;
     }
 
-    /// Puts `bytes` at `dest` (a new path): a hard link to the cached copy when this build
-    /// checked that copy, a new file otherwise; a new file of a unit is then kept in the cache.
-    pub fn place(&self, path: &str, bytes: &[u8], dest: &Path) -> io::Result<()> {
+    /// Puts `bytes`, whose hash is `blob`, at `dest` (a new path): a hard link to the cached
+    /// copy when this build checked that copy, a new file otherwise; a new file of a unit is
+    /// then kept in the cache.
+    pub fn place(&self, path: &str, bytes: &[u8], blob: Blob, dest: &Path) -> io::Result<()> {
         let Some(owner) = self.owners.get(path) else { return fs::write(dest, bytes) };
-        let blob = blob_of(bytes);
-        let is_checked = self.checked.lock().unwrap_or_else(PoisonError::into_inner).contains(&blob);
+        let is_checked = self.is_checked(blob);
         if !(is_checked && fs::hard_link(self.blob_path(blob), dest).is_ok()) {
             fs::write(dest, bytes)?;
             if !is_checked && self.keep(blob, bytes, dest).is_err() {
                 return Ok(());
             }
         }
+        self.record(owner, path, blob);
+        Ok(())
+    }
+
+    /// Takes note that `kept`, a file an earlier build wrote and this one keeps at `path`,
+    /// holds `bytes` (hashed `blob`): the cache keeps the copy it checked, or makes one from it.
+    pub fn adopt(&self, path: &str, bytes: &[u8], blob: Blob, kept: &Path) {
+        let Some(owner) = self.owners.get(path) else { return };
+        if self.is_checked(blob) || self.keep(blob, bytes, kept).is_ok() {
+            self.record(owner, path, blob);
+        }
+    }
+
+    fn is_checked(&self, blob: Blob) -> bool {
+        self.checked.lock().unwrap_or_else(PoisonError::into_inner).contains(&blob)
+    }
+
+    /// Notes that this build's file `path` of unit `owner` is `blob`, so the save keeps it.
+    fn record(&self, owner: &str, path: &str, blob: Blob) {
         let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(file) = next.get_mut(owner).and_then(|u| u.files.iter_mut().find(|(p, _)| p == path)) {
             file.1 = blob;
         }
-        Ok(())
+    }
+
+    /// The cache's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Stores a copy of a file just written at `written`: a hard link when the cache is on the
@@ -191,7 +214,7 @@ impl BuildCache {
 
 /// Which generator wrote a cache: its version and its binary's size and modification time, so a
 /// rebuilt generator (which may render differently under the same version) starts afresh.
-fn generator_id() -> String {
+pub fn generator_id() -> String {
     let binary = std::env::current_exe().and_then(fs::metadata).ok();
     let stamp = binary.as_ref().map_or_else(String::new, |m| {
         let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
@@ -246,7 +269,7 @@ mod tests {
         for (path, text) in files {
             let dest = out.join(path);
             fs::create_dir_all(dest.parent().unwrap()).unwrap();
-            cache.place(path, text.as_bytes(), &dest).unwrap();
+            cache.place(path, text.as_bytes(), blob_of(text.as_bytes()), &dest).unwrap();
         }
     }
 
