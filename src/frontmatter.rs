@@ -27,6 +27,10 @@ const SPANNED: &str = "__yaml_spanned";
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if crate::model::with_places() {
+            let (value, line, col) = <(T, u32, u32)>::deserialize(d)?;
+            return Ok(Spanned::new(value, Pos::new(line, col)));
+        }
         d.deserialize_newtype_struct(SPANNED, SpannedVisitor(PhantomData))
     }
 }

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod minify;
 pub mod model;
 pub mod output;
+pub mod parse_cache;
 pub mod render;
 pub mod search;
 pub mod serve;

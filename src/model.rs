@@ -51,8 +51,32 @@ impl<T> Deref for Spanned<T> {
 
 impl<T: Serialize> Serialize for Spanned<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(s)
+        if with_places() { (&self.value, self.pos.line, self.pos.col).serialize(s) } else { self.value.serialize(s) }
     }
+}
+
+thread_local! {
+    static WITH_PLACES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` with every [`Spanned`] written and read as `[value, line, column]`: the parse
+/// cache's form, which keeps the places the JSON outputs leave out. Serde offers no way to
+/// hand a format setting down to nested values, hence a flag on the thread, which `work` must
+/// not leave (serialising does not).
+pub fn keeping_places<R>(work: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WITH_PLACES.set(self.0);
+        }
+    }
+    let _restore = Restore(WITH_PLACES.replace(true));
+    work()
+}
+
+/// Whether [`keeping_places`] is in force on this thread.
+pub fn with_places() -> bool {
+    WITH_PLACES.get()
 }
 
 impl<T: JsonSchema> JsonSchema for Spanned<T> {

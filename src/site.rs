@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::Config;
@@ -17,6 +18,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::frontmatter;
 use crate::load::{self, Input, InputKind};
 use crate::model::{Category, Document, Dossier, Page};
+use crate::parse_cache::ParseCache;
 
 /// The default re-verification window, for when the settings could not be read.
 pub const DEFAULT_STALE_AFTER_DAYS: u32 = 365;
@@ -73,10 +75,15 @@ impl Site {
     /// directory entries. Anything else (a directory, a link, a stray file, an empty set)
     /// takes a walk, which also finds new files nobody named.
     pub fn reload(&mut self, changed: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
+        self.reload_with(changed, None)
+    }
+
+    /// [`Site::reload`], taking unchanged frontmatter from `parsed` when given.
+    fn reload_with(&mut self, changed: &BTreeSet<PathBuf>, parsed: Option<&ParseCache>) -> anyhow::Result<()> {
         let _span = tracing::info_span!("load").entered();
         match self.plain_changes(changed) {
             Some(files) => self.reload_files(files),
-            None => self.rewalk(changed)?,
+            None => self.rewalk(changed, parsed)?,
         }
         self.diagnostics = self.discovery.clone().unwrap_or_default();
         self.diagnostics.extend(self.failures.values().cloned());
@@ -84,7 +91,7 @@ impl Site {
     }
 
     /// Walks `content/`, forgets what is gone or changed, and reads what is not held.
-    fn rewalk(&mut self, changed: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
+    fn rewalk(&mut self, changed: &BTreeSet<PathBuf>, parsed: Option<&ParseCache>) -> anyhow::Result<()> {
         let (inputs, discovery) = load::discover(&self.root)?;
         // Hashed, not ordered: comparing paths component by component is slow.
         let present: HashSet<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
@@ -101,7 +108,7 @@ impl Site {
             self.config_hash = 0;
         }
         let to_load: Vec<&Input> = inputs.iter().filter(|i| !self.is_loaded(i)).collect();
-        self.load_inputs(&to_load);
+        self.load_inputs(&to_load, parsed);
         self.discovery = Some(discovery);
         Ok(())
     }
@@ -112,7 +119,7 @@ impl Site {
             self.forget(path);
         }
         let inputs: Vec<Input> = files.into_iter().filter_map(|(_, input)| input).collect();
-        self.load_inputs(&inputs.iter().collect::<Vec<_>>());
+        self.load_inputs(&inputs.iter().collect::<Vec<_>>(), None);
     }
 
     /// The changed files as a walk would find them now (`None` beside a file that is gone),
@@ -172,9 +179,9 @@ impl Site {
     }
 
     /// Reads `inputs` on every core and keeps what each gave, a document or its problem.
-    fn load_inputs(&mut self, inputs: &[&Input]) {
+    fn load_inputs(&mut self, inputs: &[&Input], parsed: Option<&ParseCache>) {
         let loaded: Vec<(PathBuf, Result<Loaded, Diagnostic>)> =
-            inputs.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input))).collect();
+            inputs.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input, parsed))).collect();
         for (path, result) in loaded {
             match result {
                 Ok(item) => self.insert(item),
@@ -221,22 +228,28 @@ impl Site {
 
 /// Loads the wiki at `root`. Fails only when the root itself cannot be read.
 pub fn load_site(root: &Path) -> anyhow::Result<Site> {
+    load_site_with(root, None)
+}
+
+/// [`load_site`], parsing only the files whose frontmatter `parsed` does not hold; what it
+/// parses is added to `parsed`.
+pub fn load_site_with(root: &Path, parsed: Option<&ParseCache>) -> anyhow::Result<Site> {
     let mut site = Site { root: root.to_path_buf(), ..Site::default() };
-    site.reload(&BTreeSet::new())?;
+    site.reload_with(&BTreeSet::new(), parsed)?;
     Ok(site)
 }
 
-fn load_input(root: &Path, input: &Input) -> Result<Loaded, Diagnostic> {
+fn load_input(root: &Path, input: &Input, parsed: Option<&ParseCache>) -> Result<Loaded, Diagnostic> {
     let text = load::read_text(root, &input.path)?;
     let path = &input.path;
     Ok(match input.kind {
         InputKind::Config => {
             Loaded::Config(Box::new(frontmatter::parse_yaml(path, &text)?), load::content_hash(text.as_bytes()))
         }
-        InputKind::Home => Loaded::Home(document(path, &text)?),
-        InputKind::Dossier => Loaded::Dossier(Box::new(document(path, &text)?)),
-        InputKind::Category => Loaded::Category(document(path, &text)?),
-        InputKind::Page => Loaded::Page(document(path, &text)?),
+        InputKind::Home => Loaded::Home(document(path, &text, parsed)?),
+        InputKind::Dossier => Loaded::Dossier(Box::new(document(path, &text, parsed)?)),
+        InputKind::Category => Loaded::Category(document(path, &text, parsed)?),
+        InputKind::Page => Loaded::Page(document(path, &text, parsed)?),
     })
 }
 
@@ -245,10 +258,24 @@ fn slug_of(path: &Path) -> Cow<'_, str> {
     path.file_stem().map_or(Cow::Borrowed(""), |s| s.to_string_lossy())
 }
 
-fn document<M: DeserializeOwned>(path: &Path, text: &str) -> Result<Document<M>, Diagnostic> {
-    let (meta, body) = frontmatter::parse_document(path, text)?;
+fn document<M: DeserializeOwned + Serialize>(
+    path: &Path,
+    text: &str,
+    parsed: Option<&ParseCache>,
+) -> Result<Document<M>, Diagnostic> {
+    let hash = load::content_hash(text.as_bytes());
+    let (meta, body) = match parsed.and_then(|cache| cache.get(path, hash)) {
+        Some(meta) => (meta, frontmatter::split(path, text)?.body),
+        None => {
+            let (meta, body) = frontmatter::parse_document(path, text)?;
+            if let Some(cache) = parsed {
+                cache.put(path, hash, &meta);
+            }
+            (meta, body)
+        }
+    };
     let slug = slug_of(path).into_owned();
-    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash: load::content_hash(text.as_bytes()) })
+    Ok(Document { path: path.to_path_buf(), slug, meta, body, hash })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::build_cache::BuildCache;
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
 use crate::model::Date;
+use crate::parse_cache::ParseCache;
 use crate::render::{self, RenderCache, Settings, Theme};
 use crate::{history, output, search, site, validate};
 
@@ -22,7 +23,11 @@ pub struct BuildOptions {
 
 pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let site = site::load_site(&options.root)?;
+    let parsed = options.cache_dir.as_deref().map(ParseCache::open);
+    let site = site::load_site_with(&options.root, parsed.as_ref())?;
+    if let Some(Err(e)) = parsed.map(ParseCache::save) {
+        tracing::warn!("the parse cache was not saved: {e:#}");
+    }
     let findings = validate::validate(&site, today);
     if Counts::of(&findings).errors > 0 {
         return report_errors(&findings, &options.root);

@@ -165,3 +165,28 @@ fn no_cache_keeps_nothing_and_cache_dir_moves_the_cache() {
     build(&wiki, &wiki.path("public"), &["--cache-dir", &dir_arg]);
     assert_same_as_cold(&wiki, &wiki.path("public"));
 }
+
+#[test]
+fn frontmatter_from_the_parse_cache_keeps_its_places() {
+    // A source URL the rules refuse, on a known line, in a file that never changes.
+    let text =
+        wiki().read(EDITED).replacen("url: https://harborline.test/security", "url: ftp://harborline.test/security", 1);
+    let line = text.lines().position(|l| l.contains("ftp://")).unwrap() + 1;
+    let wiki = wiki().write(EDITED, text);
+    let failed = |wiki: &Wiki| {
+        let outcome =
+            dossier().arg("build").arg("--root").arg(wiki.root()).arg("--output").arg(wiki.path("public")).run();
+        outcome.assert_code(1);
+        outcome.stderr
+    };
+    let parsed = failed(&wiki);
+    assert!(parsed.contains(&format!("{EDITED}:{line}:")), "{parsed}");
+    assert!(cache_dir(&wiki).join("parsed").is_file(), "the load fills the parse cache before the rules run");
+    assert_eq!(failed(&wiki), parsed, "the same finding at the same place from the cache");
+
+    // Fixed: the page shows the fixed URL, and matches a cold build.
+    let fixed = wiki.read(EDITED).replace("ftp://", "https://");
+    let wiki = wiki.write(EDITED, fixed);
+    build(&wiki, &wiki.path("public"), &[]);
+    assert_same_as_cold(&wiki, &wiki.path("public"));
+}
