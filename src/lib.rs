@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod external;
 pub mod frontmatter;
 pub mod history;
+pub mod keyed_file;
 pub mod load;
 pub mod markdown;
 pub mod minify;

@@ -48,7 +48,11 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     let base_path = base_path(&site, options.base_url.as_deref());
     // The index first, on every core, then the pages: both are CPU-bound and parallel, so running
     // them one after the other costs no wall time, and neither slows the other down.
-    let (index, index_time) = timed(|| search::index_site(&site, &base_path, today, options.drafts));
+    let words = options.cache_dir.as_deref().map(search::WordCache::open);
+    let (index, index_time) = timed(|| search::index_site(&site, &base_path, today, options.drafts, words.as_ref()));
+    if let Some(Err(e)) = words.map(search::WordCache::save) {
+        tracing::warn!("the search word cache was not saved: {e:#}");
+    }
     let mut cache = options
         .cache_dir
         .as_deref()

@@ -27,7 +27,7 @@ use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Record, tokens};
+use super::{Record, Text, Words, tokens};
 
 /// The format the engine reads; it refuses any other.
 pub const FORMAT_VERSION: u32 = 1;
@@ -106,13 +106,86 @@ fn read_records(records: &mut [Record], stem: bool) -> anyhow::Result<(WordTable
 }
 
 fn read_record(record: &mut Record, stem: bool) -> anyhow::Result<(DocWords, FragmentBytes)> {
-    let words = doc_words(record, stem);
-    let fragment =
-        Fragment { url: &record.url, meta: &record.meta, filters: &record.filters, text: excerpt_text(record) };
+    let read = match std::mem::replace(&mut record.text, Words::Text(Text::default())) {
+        Words::Text(text) => ReadText::of(&text, stem),
+        Words::Read(read) => read,
+    };
+    let fragment = Fragment { url: &record.url, meta: &record.meta, filters: &record.filters, text: &read.excerpt };
     let bytes = serde_json::to_vec(&fragment)?;
     let hash = crate::load::content_hash(&bytes);
-    record.text = super::Text::default();
-    Ok((words, (bytes, hash)))
+    Ok((read.words, (bytes, hash)))
+}
+
+/// What the index reads of a record's text: its distinct words with their field-weighted
+/// counts, its length in words, and the text excerpts are cut from. Small next to the text,
+/// and what the word cache keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadText {
+    words: DocWords,
+    excerpt: String,
+}
+
+impl ReadText {
+    pub fn of(text: &Text, stem: bool) -> ReadText {
+        ReadText { words: doc_words(text, stem), excerpt: excerpt_text(text) }
+    }
+
+    /// The bytes [`ReadText::decode`] reads: varints of the length in words, the excerpt's
+    /// bytes, the words' bytes and the word count, the excerpt and the words, then each word's
+    /// bytes and count.
+    pub fn encode(&self) -> Vec<u8> {
+        let words = &self.words;
+        let mut out = Vec::with_capacity(self.excerpt.len() + words.text.len() + 3 * words.words.len() + 16);
+        for n in [words.length, self.excerpt.len(), words.text.len(), words.words.len()] {
+            push_varint(&mut out, n as u64);
+        }
+        out.extend_from_slice(self.excerpt.as_bytes());
+        out.extend_from_slice(words.text.as_bytes());
+        for &(start, end, count) in &words.words {
+            push_varint(&mut out, (end - start) as u64);
+            push_varint(&mut out, u64::from(count));
+        }
+        out
+    }
+
+    /// Reads what [`ReadText::encode`] wrote; `None` for anything else.
+    pub fn decode(bytes: &[u8]) -> Option<ReadText> {
+        let mut at = 0usize;
+        let mut next = || -> Option<usize> { usize::try_from(read_varint(bytes, &mut at)?).ok() };
+        let (length, excerpt_len, text_len, count) = (next()?, next()?, next()?, next()?);
+        let text_start = at.checked_add(excerpt_len)?;
+        let words_start = text_start.checked_add(text_len)?;
+        let excerpt = std::str::from_utf8(bytes.get(at..text_start)?).ok()?.to_owned();
+        let text = std::str::from_utf8(bytes.get(text_start..words_start)?).ok()?.to_owned();
+        at = words_start;
+        let mut words = Vec::with_capacity(count.min(text_len));
+        let mut start = 0usize;
+        for _ in 0..count {
+            let end = start.checked_add(usize::try_from(read_varint(bytes, &mut at)?).ok()?)?;
+            let count = u32::try_from(read_varint(bytes, &mut at)?).ok()?;
+            if end > text.len() || !text.is_char_boundary(end) {
+                return None;
+            }
+            words.push((start, end, count));
+            start = end;
+        }
+        (start == text.len() && at == bytes.len())
+            .then_some(ReadText { words: DocWords { text, words, length }, excerpt })
+    }
+}
+
+/// Reads a varint at `at`, moving past it; `None` past the end or beyond 64 bits.
+fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        if byte < 0x80 {
+            return Some(value);
+        }
+    }
+    None
 }
 
 #[derive(Serialize)]
@@ -158,6 +231,7 @@ fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 
 /// One record's distinct words (spans of `text`) with their field-weighted counts, and its
 /// length in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct DocWords {
     text: String,
     words: Vec<(usize, usize, u32)>,
@@ -170,11 +244,10 @@ impl DocWords {
     }
 }
 
-fn doc_words(record: &Record, stem: bool) -> DocWords {
+fn doc_words(text: &Text, stem: bool) -> DocWords {
     // The words go into one buffer and are counted as spans of it: no allocation per word.
     let mut all = String::new();
     let mut spans: Vec<(usize, usize, u32)> = Vec::new();
-    let text = &record.text;
     for (field, weight) in [&text.name, &text.summary, &text.claims, &text.body].into_iter().zip(FIELD_WEIGHTS) {
         tokens::for_each_word(field, stem, |word| {
             let start = all.len();
@@ -405,13 +478,12 @@ struct Fragment<'a> {
     url: &'a str,
     meta: &'a BTreeMap<String, String>,
     filters: &'a BTreeMap<String, Vec<String>>,
-    text: String,
+    text: &'a str,
 }
 
 /// The text a result's excerpt is cut from: summary, claims and body, at most
 /// [`EXCERPT_CHARS`], cut at a space.
-fn excerpt_text(record: &Record) -> String {
-    let text = &record.text;
+fn excerpt_text(text: &Text) -> String {
     let mut out = String::new();
     for part in [&text.summary, &text.claims, &text.body] {
         for word in part.split_whitespace() {
@@ -448,38 +520,24 @@ mod tests {
     use super::*;
     use crate::search::Text;
 
-    /// Reads a varint at `at`, moving past it.
-    fn varint(bytes: &[u8], at: &mut usize) -> u64 {
-        let (mut value, mut shift) = (0u64, 0);
-        loop {
-            let byte = bytes[*at];
-            *at += 1;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte < 0x80 {
-                return value;
-            }
-            shift += 7;
-        }
-    }
-
     /// Decodes a chunk back into (word, [(doc, weight)]).
     fn decode_chunk(bytes: &[u8]) -> Vec<(String, Vec<(u32, u8)>)> {
         let mut at = 0;
-        let count = varint(bytes, &mut at);
+        let count = read_varint(bytes, &mut at).unwrap();
         let mut previous: Vec<u8> = Vec::new();
         let mut out = Vec::new();
         for _ in 0..count {
-            let shared = varint(bytes, &mut at) as usize;
-            let suffix = varint(bytes, &mut at) as usize;
+            let shared = read_varint(bytes, &mut at).unwrap() as usize;
+            let suffix = read_varint(bytes, &mut at).unwrap() as usize;
             previous.truncate(shared);
             previous.extend_from_slice(&bytes[at..at + suffix]);
             at += suffix;
-            let docs = varint(bytes, &mut at) as usize;
-            let id_bytes = varint(bytes, &mut at) as usize;
+            let docs = read_varint(bytes, &mut at).unwrap() as usize;
+            let id_bytes = read_varint(bytes, &mut at).unwrap() as usize;
             let (ids_end, mut id) = (at + id_bytes, 0u32);
             let mut postings = Vec::new();
             while at < ids_end {
-                id += varint(bytes, &mut at) as u32;
+                id += read_varint(bytes, &mut at).unwrap() as u32;
                 postings.push(id);
             }
             let weights = &bytes[at..at + docs];
@@ -496,7 +554,7 @@ mod tests {
     fn record(name: &str, body: &str) -> Record {
         Record {
             url: format!("/{name}/"),
-            text: Text { name: name.to_owned(), body: body.to_owned(), ..Text::default() },
+            text: Words::Text(Text { name: name.to_owned(), body: body.to_owned(), ..Text::default() }),
             meta: BTreeMap::new(),
             filters: BTreeMap::new(),
             sort: BTreeMap::new(),
@@ -527,6 +585,33 @@ mod tests {
         assert_eq!(named.len(), 1);
         assert!(named[0].1 > common[42].1, "a word in the name weighs more than one in the body");
         assert!(words.contains(&"word") && words.contains(&"øword0001"), "stemmed, and UTF-8 kept whole");
+    }
+
+    #[test]
+    fn read_text_round_trips_and_damage_is_refused() {
+        let text = Text {
+            name: "Ünïcode Mail".to_owned(),
+            summary: "Mail, mail and more mail.".to_owned(),
+            claims: "Claims 日本語 here.".to_owned(),
+            body: "Body words, body words.".to_owned(),
+        };
+        let read = ReadText::of(&text, true);
+        let bytes = read.encode();
+        assert_eq!(ReadText::decode(&bytes), Some(read.clone()));
+        assert_eq!(
+            ReadText::decode(&ReadText::of(&Text::default(), true).encode()),
+            Some(ReadText::of(&Text::default(), true))
+        );
+        for cut in 0..bytes.len() {
+            assert_eq!(ReadText::decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        assert_eq!(ReadText::decode(&[bytes.as_slice(), b"x"].concat()), None, "trailing bytes");
+        // A word boundary inside a character, and a length past the end.
+        let mut inside = bytes.clone();
+        let last_word = inside.len() - 2;
+        inside[last_word] += 1;
+        assert_eq!(ReadText::decode(&inside), None);
+        assert_eq!(ReadText::decode(&[0xff; 12]), None, "a varint past 64 bits");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
+use crate::keyed_file::KeyedFile;
 use crate::markdown;
 use crate::model::{Claim, Date, Dossier, Freshness, Page, Source, SourceRef};
 use crate::site::Site;
@@ -28,14 +29,21 @@ pub const BUNDLE_DIR: &str = "search-index/";
 pub struct Record {
     /// The page's path with the site's base path (`/wiki/providers/x/`).
     pub url: String,
-    /// The words to index, by field (a word counts more in the name than in the body).
-    pub text: Text,
+    /// The words to index.
+    pub text: Words,
     /// Shown with a result: `title`, `summary`, `kind`, and for dossiers `category`, `verified`.
     pub meta: BTreeMap<String, String>,
     /// Facets: `category`, `jurisdiction`, `tags`, `status` (claim statuses), `freshness`.
     pub filters: BTreeMap<String, Vec<String>>,
     /// Sort keys: `name`, and `verified` (newest verified day) for dossiers.
     pub sort: BTreeMap<String, String>,
+}
+
+/// A record's words: its text, or what the index reads of it, from the word cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Words {
+    Text(Text),
+    Read(index::ReadText),
 }
 
 /// A record's text by field, most telling first; [`index`] weighs them in this order.
@@ -57,9 +65,51 @@ pub struct Text {
 /// e.g. `search-index/entry.json`) with their bytes, ready to join a build's output or to be
 /// held in memory by `serve`. `base_path` is the site's root path ("/" or "/wiki/"), `today`
 /// decides freshness, and `drafts` includes draft dossiers and pages as `build --drafts` does.
-pub fn index_site(site: &Site, base_path: &str, today: Date, drafts: bool) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let records = tracing::info_span!("search records").in_scope(|| records(site, base_path, today, drafts));
+/// With `words`, a dossier's words are read once and kept there for the next build.
+pub fn index_site(
+    site: &Site,
+    base_path: &str,
+    today: Date,
+    drafts: bool,
+    words: Option<&WordCache>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let records =
+        tracing::info_span!("search records").in_scope(|| records_with(site, base_path, today, drafts, words));
     index_records(records, language_of(site))
+}
+
+/// What the index read of each dossier's text, in the build cache's folder (file `words`),
+/// keyed by the dossier's path and a hash of all its words come from: the file, what it is
+/// filed under (its category's name) and whether words are stemmed. Reading the text (Markdown to plain text, then words) is
+/// most of indexing, and a dossier's text changes only when its file does.
+#[derive(Debug)]
+pub struct WordCache(KeyedFile);
+
+impl WordCache {
+    /// Opens the cache in `dir`; a missing, damaged or foreign one is empty.
+    pub fn open(dir: &std::path::Path) -> WordCache {
+        WordCache(KeyedFile::open(dir.join("words"), "dossier-word-cache", 1))
+    }
+
+    /// Writes what this build read or reused, dropping the rest.
+    pub fn save(self) -> anyhow::Result<()> {
+        self.0.save()
+    }
+
+    /// A dossier's words: from the cache, or read now and kept.
+    fn words(&self, dossier: &Dossier, filed_under: &str, stem: bool) -> Words {
+        let key = dossier.path.to_string_lossy();
+        let mut source = dossier.hash.to_le_bytes().to_vec();
+        source.push(u8::from(stem));
+        source.extend_from_slice(filed_under.as_bytes());
+        let hash = crate::load::content_hash(&source);
+        if let Some(read) = self.0.get(&key, hash).and_then(index::ReadText::decode) {
+            return Words::Read(read);
+        }
+        let read = index::ReadText::of(&dossier_text(dossier, filed_under), stem);
+        self.0.put(&key, hash, read.encode());
+        Words::Read(read)
+    }
 }
 
 /// The language the index stems words for: the site's.
@@ -79,8 +129,15 @@ pub fn index_records(records: Vec<Record>, language: String) -> anyhow::Result<V
 
 /// The search records of every published dossier, category and page, in a stable order.
 pub fn records(site: &Site, base_path: &str, today: Date, drafts: bool) -> Vec<Record> {
+    records_with(site, base_path, today, drafts, None)
+}
+
+/// [`records`], taking dossiers' words from `words` when given.
+fn records_with(site: &Site, base_path: &str, today: Date, drafts: bool, words: Option<&WordCache>) -> Vec<Record> {
+    let stem = tokens::stems(&language_of(site));
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| drafts || !d.meta.draft).collect();
-    let mut records: Vec<Record> = dossiers.par_iter().map(|d| dossier_record(site, d, base_path, today)).collect();
+    let mut records: Vec<Record> =
+        dossiers.par_iter().map(|d| dossier_record(site, d, base_path, today, words.map(|w| (w, stem)))).collect();
     for category in site.categories.values() {
         let url = format!("{base_path}categories/{}/", category.slug);
         let (name, description) = (&category.meta.name.value, &category.meta.description.value);
@@ -99,12 +156,12 @@ fn page_record(page: &Page, base_path: &str) -> Record {
 
 /// A record for a category or page: its title, description and body.
 fn text_record(url: String, kind: &str, title: &str, description: &str, body: &str) -> Record {
-    let text = Text {
+    let text = Words::Text(Text {
         name: title.to_owned(),
         summary: description.to_owned(),
         claims: String::new(),
         body: markdown::plain_text(body),
-    };
+    });
     let meta = BTreeMap::from([
         ("title".to_owned(), title.to_owned()),
         ("summary".to_owned(), description.to_owned()),
@@ -114,14 +171,23 @@ fn text_record(url: String, kind: &str, title: &str, description: &str, body: &s
     Record { url, text, meta, filters: BTreeMap::new(), sort }
 }
 
-fn dossier_record(site: &Site, dossier: &Dossier, base_path: &str, today: Date) -> Record {
+fn dossier_record(
+    site: &Site,
+    dossier: &Dossier,
+    base_path: &str,
+    today: Date,
+    words: Option<(&WordCache, bool)>,
+) -> Record {
     let meta = &dossier.meta;
     let category = site.categories.get(meta.category.as_str()).map_or(meta.category.as_str(), |c| c.meta.name.as_str());
     let newest = meta.claims.iter().map(|c| c.verified.value).max().map(|d| d.to_string()).unwrap_or_default();
     let tags: Vec<String> = meta.tags.iter().map(|t| t.value.clone()).collect();
     let place = meta.jurisdiction.as_ref().map(|j| format!("{} ({})", country_name(j), j.as_str()));
     let filed_under = format!("{category}. {} {}", place.unwrap_or_default(), tags.join(" "));
-    let text = dossier_text(dossier, &filed_under);
+    let text = match words {
+        Some((cache, stem)) => cache.words(dossier, &filed_under, stem),
+        None => Words::Text(dossier_text(dossier, &filed_under)),
+    };
     let mut filters = claim_filters(dossier, site.stale_after_days(&meta.category), today);
     filters.insert("category".to_owned(), vec![category.to_owned()]);
     if let Some(code) = &meta.jurisdiction {
@@ -207,10 +273,11 @@ mod tests {
     fn a_dossier_record_has_text_by_field_facets_meta_and_sorts() {
         let all = records(&minimal_site(), "/wiki/", today(), false);
         let record = all.iter().find(|r| r.url == "/wiki/providers/examplemail/").expect("the dossier is indexed");
-        assert_eq!(record.text.name, "ExampleMail");
-        assert!(record.text.claims.contains("Outgoing mail is DKIM-signed."), "{:?}", record.text);
-        assert!(record.text.body.contains("Germany (DE)"), "{:?}", record.text);
-        assert!(!record.text.claims.contains("[^"), "citations are not words: {:?}", record.text);
+        let Words::Text(text) = &record.text else { panic!("no word cache, so the text itself") };
+        assert_eq!(text.name, "ExampleMail");
+        assert!(text.claims.contains("Outgoing mail is DKIM-signed."), "{text:?}");
+        assert!(text.body.contains("Germany (DE)"), "{text:?}");
+        assert!(!text.claims.contains("[^"), "citations are not words: {text:?}");
         assert_eq!(record.filters["jurisdiction"], ["DE"]);
         assert_eq!(record.filters["tags"], ["imap", "smtp"]);
         assert_eq!(record.filters["status"], ["verified"]);
@@ -231,7 +298,7 @@ mod tests {
     #[test]
     fn the_bundle_holds_entry_engine_chunks_and_fragments_and_is_deterministic() {
         let site = minimal_site();
-        let first = index_site(&site, "/", today(), false).unwrap();
+        let first = index_site(&site, "/", today(), false, None).unwrap();
         let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
         for expected in ["search-index/entry.json", "search-index/engine.js"] {
             assert!(names.contains(&expected), "{names:?}");
@@ -239,6 +306,28 @@ mod tests {
         for dir in ["index/", "filter/", "sort/", "fragment/"] {
             assert!(names.iter().any(|n| n.starts_with(&format!("search-index/{dir}"))), "{dir}: {names:?}");
         }
-        assert_eq!(first, index_site(&site, "/", today(), false).unwrap(), "the same input gives the same files");
+        assert_eq!(first, index_site(&site, "/", today(), false, None).unwrap(), "the same input gives the same files");
+    }
+
+    #[test]
+    fn the_word_cache_gives_the_same_bundle_and_is_keyed_by_what_the_words_come_from() {
+        let mut site = minimal_site();
+        let dir = tempfile::tempdir().unwrap();
+        let index = |site: &Site| {
+            let cache = WordCache::open(dir.path());
+            let bundle = index_site(site, "/", today(), false, Some(&cache)).unwrap();
+            let reused = cache.0.len();
+            cache.save().unwrap();
+            (bundle, reused)
+        };
+        let (filled, _) = index(&site);
+        assert_eq!(filled, index_site(&site, "/", today(), false, None).unwrap());
+        let (reused, held) = index(&site);
+        assert_eq!((&reused, held), (&filled, 1), "one dossier's words, read back");
+        // Renaming the category changes what the dossier is filed under, and so its words.
+        site.categories.values_mut().for_each(|c| c.meta.name.value = "Renamed".to_owned());
+        let (renamed, _) = index(&site);
+        assert_eq!(renamed, index_site(&site, "/", today(), false, None).unwrap());
+        assert_ne!(renamed, filled);
     }
 }

@@ -190,3 +190,22 @@ fn frontmatter_from_the_parse_cache_keeps_its_places() {
     build(&wiki, &wiki.path("public"), &[]);
     assert_same_as_cold(&wiki, &wiki.path("public"));
 }
+
+#[test]
+fn renaming_a_category_reindexes_its_dossiers() {
+    let wiki = wiki();
+    let out = wiki.path("public");
+    build(&wiki, &out, &[]);
+    assert!(cache_dir(&wiki).join("words").is_file(), "the build keeps each dossier's words");
+    const CATEGORY: &str = "content/categories/email-hosting.md";
+    let renamed = wiki.read(CATEGORY).replace("name: Email hosting", "name: Mailbox hosting");
+    let wiki = wiki.write(CATEGORY, renamed);
+    build(&wiki, &out, &[]);
+    let fragments = tree(&out).into_iter().filter(|(rel, _)| rel.starts_with("search-index/fragment/"));
+    let harborline: String = fragments
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+        .find(|fragment| fragment.contains("/providers/harborline/"))
+        .unwrap();
+    assert!(harborline.contains("Mailbox hosting") && !harborline.contains("Email hosting"), "{harborline}");
+    assert_same_as_cold(&wiki, &out);
+}

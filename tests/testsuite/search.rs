@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use dossier::search::{Record, Text, tokens};
+use dossier::search::{Record, Text, Words, tokens};
 use serde_json::Value;
 
 use crate::harness::{Wiki, dossier, fixtures_dir};
@@ -142,7 +142,12 @@ fn run_engine(bundle: &Path, requests: &Value) -> Vec<Value> {
 fn record(name: &str, summary: &str, body: &str) -> Record {
     Record {
         url: format!("/providers/{}/", name.to_lowercase()),
-        text: Text { name: name.to_owned(), summary: summary.to_owned(), body: body.to_owned(), ..Text::default() },
+        text: Words::Text(Text {
+            name: name.to_owned(),
+            summary: summary.to_owned(),
+            body: body.to_owned(),
+            ..Text::default()
+        }),
         meta: BTreeMap::from([("title".to_owned(), name.to_owned()), ("kind".to_owned(), "provider".to_owned())]),
         filters: BTreeMap::new(),
         sort: BTreeMap::from([("name".to_owned(), name.to_lowercase())]),
