@@ -6,8 +6,9 @@
 #     lines, `elapsed` events), and the output's size;
 #   - Hugo building the same documents (when `hugo` is on PATH; Debian: apt-get install hugo),
 #     alternated with dossier build by build, and the dossier/Hugo ratio pair by pair;
-#   - `dossier check`, and a warm rebuild (build, edit one dossier, build again with the build
-#     cache of the first build; the full builds run with --no-cache).
+#   - `dossier check`, with nothing cached (a fresh clone) and with the parse cache of an earlier
+#     run, and a warm rebuild (build, edit one dossier, build again with the build cache of the
+#     first build; the full builds run with --no-cache).
 # Highlighting and minification run inside render_dossiers and have no span of their own;
 # `cargo bench --bench stages` times them per code block and per page. No target is asserted:
 # the last table says which of issue 7's targets this run met.
@@ -113,8 +114,16 @@ for n in $SIZES; do
     fi
   done
   echo "== $n dossiers: dossier check, warm rebuild" >&2
+  # check as CI runs it on a fresh clone (nothing cached), then as a contributor reruns it (the
+  # parse cache of an untimed first run kept).
+  CHECK=(env NO_COLOR=1 DOSSIER_TODAY="$TODAY" "$BIN" check --root "$WORK/wiki-$n")
   for run in $(seq "$RUNS"); do
-    measure check dossier "$n" "$run" env NO_COLOR=1 DOSSIER_TODAY="$TODAY" "$BIN" check --root "$WORK/wiki-$n"
+    measure check dossier "$n" "$run" "${CHECK[@]}" --no-cache
+  done
+  rm -rf "$WORK/cache-check-$n"
+  "${CHECK[@]}" --cache-dir "$WORK/cache-check-$n" >/dev/null 2>&1 || true
+  for run in $(seq "$RUNS"); do
+    measure check-warm dossier "$n" "$run" "${CHECK[@]}" --cache-dir "$WORK/cache-check-$n"
   done
   # Warm rebuild: the previous build's output and build cache are in place (one untimed build
   # fills the cache); one dossier's body changes each run.

@@ -186,7 +186,9 @@ def check_and_warm(runs, sizes):
     print("### dossier check and warm rebuild (medians)\n")
     rows = []
     for n in sizes:
-        for kind, label in (("check", "dossier check"), ("warm", "warm rebuild (one dossier edited)")):
+        for kind, label in (("check", "dossier check --no-cache (a fresh clone)"),
+                            ("check-warm", "dossier check, parse cache kept"),
+                            ("warm", "warm rebuild (one dossier edited)")):
             rs = select(runs, kind, "dossier", n)
             if rs:
                 codes = sorted({r["code"] for r in rs})
@@ -211,8 +213,10 @@ def targets(runs, sizes):
     rows.append(["%d: build peak RSS < 1.5 GB" % big, fmt(rss, ".0f") + " MB", verdict(None if rss is None else rss < RSS_LIMIT_MB)])
     warm = med(r["wall"] for r in select(runs, "warm", "dossier", big))
     rows.append(["%d: warm rebuild < 2 s" % big, fmt(warm) + " s", verdict(None if warm is None else warm < 2)])
-    check = med(r["wall"] for r in select(runs, "check", "dossier", big))
-    rows.append(["%d: dossier check < 2 s" % big, fmt(check) + " s", verdict(None if check is None else check < 2)])
+    for kind, label in (("check", "fresh clone"), ("check-warm", "parse cache kept")):
+        check = med(r["wall"] for r in select(runs, kind, "dossier", big))
+        rows.append(["%d: dossier check < 2 s (%s)" % (big, label), fmt(check) + " s",
+                     verdict(None if check is None else check < 2)])
     if 1000 in sizes:
         one = med(r["wall"] for r in select(runs, "build", "dossier", 1000))
         rows.append(["1000: build wall < 1.5 s", fmt(one) + " s", verdict(None if one is None else one < 1.5)])

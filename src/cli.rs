@@ -61,6 +61,13 @@ pub enum Command {
         /// With --external: seconds to wait for one page.
         #[arg(long, value_name = "SECONDS", default_value_t = 20, requires = "external")]
         timeout: u64,
+        /// Where parsed frontmatter is cached between runs (build's cache folder), so a rerun
+        /// parses only what changed [default: ROOT/.dossier-cache/build].
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+        /// Parse every file, without reading or writing the cache.
+        #[arg(long, conflicts_with = "cache_dir")]
+        no_cache: bool,
     },
     /// Preview the wiki: build into memory, serve it, rebuild and reload on every edit.
     Serve {

@@ -3,6 +3,7 @@
 
 mod cli;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -33,18 +34,19 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let today = today(cli.today.as_deref())?;
     match cli.command {
-        Command::Check { root, format, deny_warnings, changed_since, external, timeout } => {
+        Command::Check { root, format, deny_warnings, changed_since, external, timeout, cache_dir, no_cache } => {
             let format = match format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
                 FormatArg::Github => Format::Github,
             };
             let external = external.then(|| std::time::Duration::from_secs(timeout.max(1)));
-            cmd::check::run(&CheckOptions { root, format, deny_warnings, changed_since, external }, today)
+            let cache_dir = cache_dir_of(&root, cache_dir, no_cache);
+            cmd::check::run(&CheckOptions { root, format, deny_warnings, changed_since, external, cache_dir }, today)
         }
         Command::Build { root, output, base_url, drafts, noindex, cache_dir, no_cache } => {
             let output = output.unwrap_or_else(|| root.join("public"));
-            let cache_dir = (!no_cache).then(|| cache_dir.unwrap_or_else(|| root.join(".dossier-cache/build")));
+            let cache_dir = cache_dir_of(&root, cache_dir, no_cache);
             cmd::build::run(&cmd::build::BuildOptions { root, output, base_url, drafts, noindex, cache_dir }, today)
         }
         Command::Serve { root, bind, port, open, poll } => {
@@ -58,6 +60,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Schema => cmd::schema::run().map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// The build cache's folder for `--cache-dir` and `--no-cache`.
+fn cache_dir_of(root: &Path, chosen: Option<PathBuf>, no_cache: bool) -> Option<PathBuf> {
+    (!no_cache).then(|| chosen.unwrap_or_else(|| root.join(".dossier-cache/build")))
 }
 
 /// Operator logs (stage timings) on stderr, filtered by `DOSSIER_LOG` (e.g. `DOSSIER_LOG=info`);

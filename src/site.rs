@@ -231,9 +231,18 @@ pub fn load_site(root: &Path) -> anyhow::Result<Site> {
     load_site_with(root, None)
 }
 
-/// [`load_site`], parsing only the files whose frontmatter `parsed` does not hold; what it
-/// parses is added to `parsed`.
-pub fn load_site_with(root: &Path, parsed: Option<&ParseCache>) -> anyhow::Result<Site> {
+/// [`load_site`], with the parse cache in `cache_dir` when given: only the files whose
+/// frontmatter it does not hold are parsed, and the cache keeps what this load used.
+pub fn load_site_cached(root: &Path, cache_dir: Option<&Path>) -> anyhow::Result<Site> {
+    let parsed = cache_dir.map(ParseCache::open);
+    let site = load_site_with(root, parsed.as_ref())?;
+    if let Some(Err(e)) = parsed.map(ParseCache::save) {
+        tracing::warn!("the parse cache was not saved: {e:#}");
+    }
+    Ok(site)
+}
+
+fn load_site_with(root: &Path, parsed: Option<&ParseCache>) -> anyhow::Result<Site> {
     let mut site = Site { root: root.to_path_buf(), ..Site::default() };
     site.reload_with(&BTreeSet::new(), parsed)?;
     Ok(site)

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use crate::build_cache::BuildCache;
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
 use crate::model::Date;
-use crate::parse_cache::ParseCache;
 use crate::render::{self, RenderCache, Settings, Theme};
 use crate::{history, output, search, site, validate};
 
@@ -23,11 +22,7 @@ pub struct BuildOptions {
 
 pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let parsed = options.cache_dir.as_deref().map(ParseCache::open);
-    let site = site::load_site_with(&options.root, parsed.as_ref())?;
-    if let Some(Err(e)) = parsed.map(ParseCache::save) {
-        tracing::warn!("the parse cache was not saved: {e:#}");
-    }
+    let site = site::load_site_cached(&options.root, options.cache_dir.as_deref())?;
     let findings = validate::validate(&site, today);
     if Counts::of(&findings).errors > 0 {
         return report_errors(&findings, &options.root);
@@ -101,6 +96,6 @@ fn report_errors(findings: &[Diagnostic], root: &std::path::Path) -> anyhow::Res
     let errors: Vec<Diagnostic> = findings.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
     let mut stderr = std::io::stderr().lock();
     crate::diagnostics::print_human(&mut stderr, &errors, &mut FileSources::new(root), false)?;
-    eprintln!("build failed: nothing was written");
+    eprintln!("build failed: the output was not touched");
     Ok(ExitCode::from(1))
 }

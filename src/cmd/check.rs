@@ -34,10 +34,12 @@ pub struct CheckOptions {
     pub changed_since: Option<String>,
     /// Fetch every source and archive URL, waiting this long for each (`None`: stay offline).
     pub external: Option<Duration>,
+    /// The build cache's folder, whose parse cache this shares; `None` parses every file.
+    pub cache_dir: Option<PathBuf>,
 }
 
 pub fn run(options: &CheckOptions, today: Date) -> anyhow::Result<ExitCode> {
-    let site = site::load_site(&options.root)?;
+    let site = site::load_site_cached(&options.root, options.cache_dir.as_deref())?;
     let changes =
         options.changed_since.as_deref().map(|base| changes::changes_since(&options.root, base)).transpose()?;
     let mut findings = validate::validate(&site, today);

@@ -238,7 +238,7 @@ fn external_checks_are_opt_in() {
     let wiki = Wiki::minimal().write(DOSSIER, dossier(&server.origin(), &refused_origin()));
     wiki.check().args(["--format", "json"]).run().assert_code(0);
     assert!(server.requests().is_empty(), "a plain check fetched {:?}", server.requests());
-    assert!(!wiki.path(".dossier-cache").exists());
+    assert!(!wiki.path(".dossier-cache/links.json").exists());
     wiki.check().args(["--timeout", "3"]).run().assert_code(2);
 }
 
