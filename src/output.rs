@@ -71,7 +71,10 @@ pub fn write_atomically(output: &Output, target: &Path, cache: Option<&BuildCach
             false
         }
     });
-    let trees = cache.map(|cache| Trees::new(cache.dir(), target));
+    if target.exists() && !target.is_dir() {
+        bail!("{} exists and is not a directory", target.display());
+    }
+    let trees = cache.map(|cache| Trees::new(cache.dir(), parent, &name));
     let _ = fs::remove_dir_all(&staging);
     if trees.is_none() && standby.exists() {
         remove_tree(&standby).with_context(|| format!("cannot remove the standby output {}", standby.display()))?;
@@ -91,9 +94,6 @@ pub fn write_atomically(output: &Output, target: &Path, cache: Option<&BuildCach
     };
     let had_previous = target.exists();
     if had_previous {
-        if !target.is_dir() {
-            bail!("{} exists and is not a directory", target.display());
-        }
         fs::rename(target, &retired).with_context(|| format!("cannot move the previous {} aside", target.display()))?;
     }
     if let Err(e) = fs::rename(&staging, target) {
@@ -268,8 +268,8 @@ struct Trees {
 }
 
 impl Trees {
-    fn new(cache_dir: &Path, target: &Path) -> Trees {
-        let target = fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+    fn new(cache_dir: &Path, parent: &Path, name: &str) -> Trees {
+        let target = fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf()).join(name);
         Trees {
             output: cache_dir.join("output.tree"),
             standby: cache_dir.join("standby.tree"),
