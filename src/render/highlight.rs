@@ -117,6 +117,12 @@ mod tests {
         assert!(bash.contains("hl-comment") && bash.contains("rotate the key"), "{bash}");
         assert!(bash.contains("hl-string hl-quoted hl-single"), "{bash}");
         assert!(bash.contains("hl-variable"), "{bash}");
+        let pipe = highlight(Some("bash"), "dig +short example.test | sort > out.txt\n");
+        for token in
+            ["hl-variable hl-function hl-shell\">dig<", "hl-variable hl-function hl-shell\">sort<", "hl-redirection"]
+        {
+            assert!(pipe.contains(token), "{token} in {pipe}");
+        }
         for token in ["hl-keyword hl-control hl-shell\">if<", "hl-support hl-function hl-builtin hl-shell\">echo<"] {
             assert!(bash.contains(token), "{token} in {bash}");
         }
