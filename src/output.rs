@@ -186,13 +186,10 @@ fn refresh_tree(output: &Output, dir: &Path, known: &Stamps, cache: Option<&Buil
     let kept = found
         .par_iter()
         .map(|(rel, path)| {
-            let still =
-                output.files.get_key_value(rel.as_str()).zip(known.0.get(rel)).and_then(|((key, bytes), stamp)| {
-                    let meta = fs::symlink_metadata(path).ok()?;
-                    let holds =
-                        meta.is_file() && Stamp::of(&meta, stamp.blob) == *stamp && blob_of(bytes) == stamp.blob;
-                    holds.then_some((key, bytes, *stamp))
-                });
+            let still = output.files.get_key_value(rel.as_str()).and_then(|(key, bytes)| {
+                let stamp = holds(path, bytes, known.0.get(rel))?;
+                Some((key, bytes, stamp))
+            });
             match still {
                 Some((key, bytes, stamp)) => {
                     if let Some(cache) = cache {
@@ -220,6 +217,18 @@ fn refresh_tree(output: &Output, dir: &Path, known: &Stamps, cache: Option<&Buil
     let mut stamps = write_files(output, dir, &new_folders, &missing, cache, true)?;
     stamps.0.extend(kept);
     Ok(stamps)
+}
+
+/// The stamp of the file at `path` if it holds `bytes`: trusted unread when `known` (what the
+/// list says was written there) still matches it, read and compared otherwise, so a standby
+/// without a list (the first after a build without the cache) is kept where it is right rather
+/// than written again.
+fn holds(path: &Path, bytes: &[u8], known: Option<&Stamp>) -> Option<Stamp> {
+    let meta = fs::symlink_metadata(path).ok().filter(|m| m.is_file() && m.len() == bytes.len() as u64)?;
+    let blob = blob_of(bytes);
+    let stamp = Stamp::of(&meta, blob);
+    let same = known == Some(&stamp) || fs::read(path).is_ok_and(|held| held == bytes);
+    same.then_some(stamp)
 }
 
 /// What `stat` said of a file just after it was written, with its content's hash: while its
@@ -440,6 +449,17 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(names, [".public.standby", "cache", "public"]);
+
+        // A standby without its list is read: files that are right stay, the rest are replaced.
+        fs::remove_file(tmp.path().join("cache/standby.tree")).unwrap();
+        fs::write(standby.join("a/index.html"), "x").unwrap();
+        #[cfg(unix)]
+        let right = inode_of(&standby.join("b/index.html"));
+        write_atomically(&third, &target, Some(&cache)).unwrap();
+        assert_eq!(tree(&target).len(), 4);
+        assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "a");
+        #[cfg(unix)]
+        assert_eq!(inode_of(&target.join("b/index.html")), right, "a right file is kept without a list");
 
         // Without a cache, no standby is kept.
         write_atomically(&third, &target, None).unwrap();
