@@ -4,8 +4,10 @@
 //! hard-links the rest into the new output instead of writing it again.
 //!
 //! Layout: `manifest` (a header naming the cache format and the generator binary, one line per
-//! cached file, an end line with the count) and `blobs/<xxh3-128 of the bytes>`. Anything that
-//! does not parse, names another format or generator, or fails its hash when read back is
+//! cached file with its blob's stamp, an end line with the count) and `blobs/<xxh3-128 of the
+//! bytes>`. A blob whose stamp (inode, size, modification time) still matches is trusted
+//! unread: the output links it in without the build ever holding its bytes. Anything that does
+//! not parse, names another format or generator, or fails its hash when it has to be read is
 //! ignored: the cache can make a build faster, never different. Each save keeps only what the
 //! last build produced, so the cache stays about the size of one output.
 
@@ -14,11 +16,14 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::UNIX_EPOCH;
 
 use anyhow::Context;
 
+use crate::output::Content;
+
 /// Bumped whenever the manifest or the meaning of a render key changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &str = "dossier-build-cache";
 
 /// A content address: the 128-bit xxh3 hash of a file's bytes.
@@ -26,6 +31,36 @@ pub type Blob = u128;
 
 pub fn blob_of(bytes: &[u8]) -> Blob {
     xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// What `stat` said of a file just after it was written, with its content's hash: while its
+/// inode, size and modification time stay the same, it still holds that content, so a later
+/// build can keep it unread. (An in-place edit that restores both size and time defeats this,
+/// as it does make and git.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub blob: Blob,
+    pub len: u64,
+    pub modified_ns: u128,
+    pub inode: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &fs::Metadata, blob: Blob) -> Stamp {
+        let modified_ns =
+            meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+        Stamp { blob, len: meta.len(), modified_ns, inode: inode(meta) }
+    }
+}
+
+#[cfg(unix)]
+pub fn inode(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+pub fn inode(_: &fs::Metadata) -> u64 {
+    0
 }
 
 /// One cached unit (a dossier's files, or one listing page): its render key and its files.
@@ -42,6 +77,8 @@ pub struct BuildCache {
     generator: String,
     /// Units of the previous build, by unit id (`dossier:<slug>`, `listing:<path>`).
     previous: HashMap<String, Unit>,
+    /// What each blob of the previous build looked like when it was saved.
+    stamps: HashMap<Blob, Stamp>,
     /// Blobs this build read back and checked; only these are linked into the output.
     checked: Mutex<HashSet<Blob>>,
     /// This build's units, set after rendering; their files are kept when written.
@@ -54,7 +91,7 @@ impl BuildCache {
     /// Opens the cache in `dir`; a missing, unreadable, corrupt or foreign one is empty.
     pub fn open(dir: &Path) -> BuildCache {
         let generator = generator_id();
-        let previous = fs::read_to_string(dir.join("manifest"))
+        let (previous, stamps) = fs::read_to_string(dir.join("manifest"))
             .ok()
             .and_then(|text| parse_manifest(&text, &generator))
             .unwrap_or_default();
@@ -62,6 +99,7 @@ impl BuildCache {
             dir: dir.to_path_buf(),
             generator,
             previous,
+            stamps,
             checked: Mutex::default(),
             next: Mutex::default(),
             owners: HashMap::new(),
@@ -87,17 +125,28 @@ impl BuildCache {
         self.previous.get(unit).map(|u| u.key)
     }
 
-    /// The files `unit` had when it was rendered from `key`, read back and checked against
-    /// their hashes; `None` if the key differs or any file is missing or damaged.
-    pub fn get(&self, unit: &str, key: u64) -> Option<Vec<(String, Arc<[u8]>)>> {
+    /// The files `unit` had when it was rendered from `key`; `None` if the key differs or any
+    /// file is missing or damaged. With `unread`, a blob whose stamp still matches comes back
+    /// as [`Content::Cached`], unread; any other is read back and checked against its hash.
+    pub fn get(&self, unit: &str, key: u64, unread: bool) -> Option<Vec<(String, Content)>> {
         let cached = self.previous.get(unit).filter(|u| u.key == key)?;
         let mut files = Vec::with_capacity(cached.files.len());
         for (path, blob) in &cached.files {
-            let bytes = fs::read(self.blob_path(*blob)).ok()?;
-            if blob_of(&bytes) != *blob {
-                return None;
-            }
-            files.push((path.clone(), Arc::from(bytes)));
+            let file = self.blob_path(*blob);
+            let stamp = self.stamps.get(blob).filter(|_| unread);
+            let content = match stamp {
+                Some(s) if fs::symlink_metadata(&file).is_ok_and(|m| Stamp::of(&m, *blob) == *s) => {
+                    Content::Cached { blob: *blob, len: s.len }
+                }
+                _ => {
+                    let bytes = fs::read(&file).ok()?;
+                    if blob_of(&bytes) != *blob {
+                        return None;
+                    }
+                    Content::Held(Arc::from(bytes))
+                }
+            };
+            files.push((path.clone(), content));
         }
         let mut checked = self.checked.lock().unwrap_or_else(PoisonError::into_inner);
         checked.extend(cached.files.iter().map(|(_, blob)| *blob));
@@ -118,27 +167,44 @@ impl BuildCache {
         *self.next.get_mut().unwrap_or_else(PoisonError::into_inner) = next;
     }
 
-    /// Puts `bytes`, whose hash is `blob`, at `dest` (a new path): a hard link to the cached
-    /// copy when this build checked that copy, a new file otherwise; a new file of a unit is
-    /// then kept in the cache.
-    pub fn place(&self, path: &str, bytes: &[u8], blob: Blob, dest: &Path) -> io::Result<()> {
-        let Some(owner) = self.owners.get(path) else { return fs::write(dest, bytes) };
+    /// Puts `content` at `dest` (a new path) and says its hash: a hard link to the cached copy
+    /// when this build checked that copy, a new file otherwise; a new file of a unit is then
+    /// kept in the cache.
+    pub fn place(&self, path: &str, content: &Content, dest: &Path) -> io::Result<Blob> {
+        let (blob, bytes) = match content {
+            Content::Held(bytes) => (blob_of(bytes), Some(bytes)),
+            Content::Cached { blob, .. } => (*blob, None),
+        };
+        let owner = self.owners.get(path);
         let is_checked = self.is_checked(blob);
         if !(is_checked && fs::hard_link(self.blob_path(blob), dest).is_ok()) {
-            fs::write(dest, bytes)?;
-            if !is_checked && self.keep(blob, bytes, dest).is_err() {
-                return Ok(());
+            match bytes {
+                Some(bytes) => {
+                    fs::write(dest, bytes)?;
+                    if owner.is_none() || (!is_checked && self.keep(blob, bytes, dest).is_err()) {
+                        return Ok(blob);
+                    }
+                }
+                // Linking failed (another file system): copy the blob, which this build checked.
+                None => fs::copy(self.blob_path(blob), dest).map(drop)?,
             }
         }
-        self.record(owner, path, blob);
-        Ok(())
+        if let Some(owner) = owner {
+            self.record(owner, path, blob);
+        }
+        Ok(blob)
     }
 
     /// Takes note that `kept`, a file an earlier build wrote and this one keeps at `path`,
-    /// holds `bytes` (hashed `blob`): the cache keeps the copy it checked, or makes one from it.
-    pub fn adopt(&self, path: &str, bytes: &[u8], blob: Blob, kept: &Path) {
+    /// holds `content` (hashed `blob`): the cache keeps the copy it checked, or makes one from it.
+    pub fn adopt(&self, path: &str, content: &Content, blob: Blob, kept: &Path) {
         let Some(owner) = self.owners.get(path) else { return };
-        if self.is_checked(blob) || self.keep(blob, bytes, kept).is_ok() {
+        let kept_here = match content {
+            _ if self.is_checked(blob) => true,
+            Content::Held(bytes) => self.keep(blob, bytes, kept).is_ok(),
+            Content::Cached { .. } => false,
+        };
+        if kept_here {
             self.record(owner, path, blob);
         }
     }
@@ -183,12 +249,21 @@ impl BuildCache {
         let next = self.next.into_inner().unwrap_or_else(PoisonError::into_inner);
         let kept: BTreeMap<&String, &Unit> =
             next.iter().filter(|(_, unit)| unit.files.iter().all(|(_, blob)| *blob != 0)).collect();
+        let blobs: HashSet<Blob> = kept.values().flat_map(|u| u.files.iter().map(|(_, blob)| *blob)).collect();
+        let stamps: HashMap<Blob, Stamp> = blobs
+            .into_iter()
+            .filter_map(|blob| Some((blob, Stamp::of(&fs::symlink_metadata(blob_path(&self.dir, blob)).ok()?, blob))))
+            .collect();
         let mut text = format!("{MAGIC} {FORMAT} {}\n", self.generator);
         let mut count = 0usize;
         let mut live = HashSet::new();
-        for (id, unit) in &kept {
+        for (id, unit) in kept.iter().filter(|(_, u)| u.files.iter().all(|(_, blob)| stamps.contains_key(blob))) {
             for (path, blob) in &unit.files {
-                text.push_str(&format!("{id}\t{:016x}\t{path}\t{blob:032x}\n", unit.key));
+                let s = stamps[blob];
+                text.push_str(&format!(
+                    "{id}\t{:016x}\t{path}\t{blob:032x}\t{}\t{}\t{}\n",
+                    unit.key, s.len, s.modified_ns, s.inode
+                ));
                 live.insert(format!("{blob:032x}"));
                 count += 1;
             }
@@ -208,8 +283,12 @@ impl BuildCache {
     }
 
     fn blob_path(&self, blob: Blob) -> PathBuf {
-        self.dir.join("blobs").join(format!("{blob:032x}"))
+        blob_path(&self.dir, blob)
     }
+}
+
+fn blob_path(dir: &Path, blob: Blob) -> PathBuf {
+    dir.join("blobs").join(format!("{blob:032x}"))
 }
 
 /// Which generator wrote a cache: its version and its binary's size and modification time, so a
@@ -223,25 +302,32 @@ pub fn generator_id() -> String {
     format!("{}+{stamp}", env!("CARGO_PKG_VERSION"))
 }
 
-/// The units of a manifest written by this generator in this format; `None` if anything in it
-/// is off, since a unit missing one of its files would publish an incomplete page set.
-fn parse_manifest(text: &str, generator: &str) -> Option<HashMap<String, Unit>> {
+/// The units of a manifest written by this generator in this format, and its blobs' stamps;
+/// `None` if anything in it is off, since a unit missing one of its files would publish an
+/// incomplete page set.
+fn parse_manifest(text: &str, generator: &str) -> Option<(HashMap<String, Unit>, HashMap<Blob, Stamp>)> {
     let mut lines = text.lines();
     if lines.next()? != format!("{MAGIC} {FORMAT} {generator}") {
         return None;
     }
     let mut units: HashMap<String, Unit> = HashMap::new();
+    let mut stamps = HashMap::new();
     for (count, line) in lines.enumerate() {
         if let Some(end) = line.strip_prefix("end ") {
-            return (end.parse::<usize>().ok()? == count).then_some(units);
+            return (end.parse::<usize>().ok()? == count).then_some((units, stamps));
         }
         let mut fields = line.split('\t');
-        let (id, key, path, blob) = (fields.next()?, fields.next()?, fields.next()?, fields.next()?);
-        if fields.next().is_some() || !is_clean_path(path) {
+        let mut next = || fields.next();
+        let (id, key, path, blob) = (next()?, next()?, next()?, next()?);
+        let (len, modified_ns, inode) = (next()?, next()?, next()?);
+        if next().is_some() || !is_clean_path(path) {
             return None;
         }
         let key = u64::from_str_radix(key, 16).ok()?;
         let blob = u128::from_str_radix(blob, 16).ok()?;
+        let stamp =
+            Stamp { blob, len: len.parse().ok()?, modified_ns: modified_ns.parse().ok()?, inode: inode.parse().ok()? };
+        stamps.insert(blob, stamp);
         let unit = units.entry(id.to_owned()).or_insert_with(|| Unit { key, files: Vec::new() });
         if unit.key != key {
             return None;
@@ -269,7 +355,7 @@ mod tests {
         for (path, text) in files {
             let dest = out.join(path);
             fs::create_dir_all(dest.parent().unwrap()).unwrap();
-            cache.place(path, text.as_bytes(), blob_of(text.as_bytes()), &dest).unwrap();
+            cache.place(path, &Content::Held(Arc::from(text.as_bytes())), &dest).unwrap();
         }
     }
 
@@ -289,11 +375,14 @@ mod tests {
         cache.save().unwrap();
         let cache = BuildCache::open(&dir);
         assert_eq!(cache.len(), 1);
-        assert!(cache.get("dossier:a", 8).is_none());
-        let files = cache.get("dossier:a", 7).unwrap();
+        assert!(cache.get("dossier:a", 8, false).is_none());
+        let files = cache.get("dossier:a", 7, false).unwrap();
         assert_eq!(files[0].0, "providers/a/index.html");
-        assert_eq!(&*files[0].1, b"<p>a</p>");
-        assert_eq!(&*files[1].1, b"{}");
+        assert_eq!(files[0].1, Content::Held(Arc::from(&b"<p>a</p>"[..])));
+        assert_eq!(files[1].1, Content::Held(Arc::from(&b"{}"[..])));
+        // Unread, as blobs whose stamps still match.
+        let unread = cache.get("dossier:a", 7, true).unwrap();
+        assert_eq!(unread[0].1, Content::Cached { blob: blob_of(b"<p>a</p>"), len: 8 });
     }
 
     #[test]
@@ -306,7 +395,9 @@ mod tests {
         cache.save().unwrap();
         // Editing the published file in place edits the linked blob: its hash no longer matches.
         fs::write(out.join("tags/x/index.html"), "<p>changed</p>").unwrap();
-        assert!(BuildCache::open(&dir).get("listing:tags/x/index.html", 1).is_none());
+        for unread in [true, false] {
+            assert!(BuildCache::open(&dir).get("listing:tags/x/index.html", 1, unread).is_none());
+        }
 
         let manifest = fs::read_to_string(dir.join("manifest")).unwrap();
         let truncated = manifest.lines().take(1).collect::<Vec<_>>().join("\n");
@@ -331,7 +422,7 @@ mod tests {
         unit(&mut cache, "listing:b", 2, &[("b", "two")], &tmp.path().join("out2"));
         cache.save().unwrap();
         let cache = BuildCache::open(&dir);
-        assert!(cache.get("listing:a", 1).is_none());
+        assert!(cache.get("listing:a", 1, false).is_none());
         assert_eq!(fs::read_dir(dir.join("blobs")).unwrap().count(), 1);
     }
 }

@@ -13,27 +13,64 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use crate::build_cache::{Blob, BuildCache, blob_of};
+use crate::build_cache::{Blob, BuildCache, Stamp, blob_of};
 
 /// Every file of a built site, keyed by `/`-separated path relative to the output root.
 /// Contents are shared, so a rebuild reuses unchanged pages without copying them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    pub files: std::collections::BTreeMap<String, Arc<[u8]>>,
+    pub files: std::collections::BTreeMap<String, Content>,
+}
+
+/// A file of an output: its bytes, or a blob of the build cache that this build checked by its
+/// stamp and links into the output unread (a warm build at 10,000 dossiers would otherwise read
+/// 450 MB of unchanged pages back only to write them again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Held(Arc<[u8]>),
+    Cached { blob: Blob, len: u64 },
+}
+
+impl Content {
+    pub fn len(&self) -> u64 {
+        match self {
+            Content::Held(bytes) => bytes.len() as u64,
+            Content::Cached { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes, when they are in memory (always, but in a warm `build`).
+    pub fn held(&self) -> Option<&Arc<[u8]>> {
+        match self {
+            Content::Held(bytes) => Some(bytes),
+            Content::Cached { .. } => None,
+        }
+    }
+
+    /// The content hash.
+    pub fn blob(&self) -> Blob {
+        match self {
+            Content::Held(bytes) => blob_of(bytes),
+            Content::Cached { blob, .. } => *blob,
+        }
+    }
 }
 
 impl Output {
     pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), Arc::from(bytes.into()));
+        self.files.insert(path.into(), Content::Held(Arc::from(bytes.into())));
     }
 
-    pub fn total_bytes(&self) -> usize {
-        self.files.values().map(|b| b.len()).sum()
+    pub fn total_bytes(&self) -> u64 {
+        self.files.values().map(Content::len).sum()
     }
 
     /// The folders the files need, parents before children.
@@ -151,14 +188,15 @@ fn write_files(
         .par_iter()
         .map(|rel| {
             let path: PathBuf = dir.join(rel);
-            let bytes = &output.files[*rel];
+            let content = &output.files[*rel];
             let written = || -> std::io::Result<Option<(String, Stamp)>> {
-                let Some(cache) = cache else {
-                    fs::write(&path, &bytes[..])?;
-                    return Ok(None);
+                let blob = match (cache, content) {
+                    (Some(cache), _) => cache.place(rel, content, &path)?,
+                    (None, Content::Held(bytes)) => return fs::write(&path, &bytes[..]).map(|()| None),
+                    (None, Content::Cached { .. }) => {
+                        return Err(std::io::Error::other("its copy in the build cache is not available"));
+                    }
                 };
-                let blob = blob_of(bytes);
-                cache.place(rel, bytes, blob, &path)?;
                 Ok(if track { Some(((*rel).clone(), Stamp::of(&fs::symlink_metadata(&path)?, blob))) } else { None })
             };
             written().with_context(|| format!("cannot write {}", path.display()))
@@ -186,14 +224,14 @@ fn refresh_tree(output: &Output, dir: &Path, known: &Stamps, cache: Option<&Buil
     let kept = found
         .par_iter()
         .map(|(rel, path)| {
-            let still = output.files.get_key_value(rel.as_str()).and_then(|(key, bytes)| {
-                let stamp = holds(path, bytes, known.0.get(rel))?;
-                Some((key, bytes, stamp))
+            let still = output.files.get_key_value(rel.as_str()).and_then(|(key, content)| {
+                let stamp = holds(path, content, known.0.get(rel))?;
+                Some((key, content, stamp))
             });
             match still {
-                Some((key, bytes, stamp)) => {
+                Some((key, content, stamp)) => {
                     if let Some(cache) = cache {
-                        cache.adopt(key, bytes, stamp.blob, path);
+                        cache.adopt(key, content, stamp.blob, path);
                     }
                     Ok(Some((key.clone(), stamp)))
                 }
@@ -223,42 +261,15 @@ fn refresh_tree(output: &Output, dir: &Path, known: &Stamps, cache: Option<&Buil
 /// list says was written there) still matches it, read and compared otherwise, so a standby
 /// without a list (the first after a build without the cache) is kept where it is right rather
 /// than written again.
-fn holds(path: &Path, bytes: &[u8], known: Option<&Stamp>) -> Option<Stamp> {
-    let meta = fs::symlink_metadata(path).ok().filter(|m| m.is_file() && m.len() == bytes.len() as u64)?;
-    let blob = blob_of(bytes);
-    let stamp = Stamp::of(&meta, blob);
-    let same = known == Some(&stamp) || fs::read(path).is_ok_and(|held| held == bytes);
+fn holds(path: &Path, content: &Content, known: Option<&Stamp>) -> Option<Stamp> {
+    let meta = fs::symlink_metadata(path).ok().filter(|m| m.is_file() && m.len() == content.len())?;
+    let stamp = Stamp::of(&meta, content.blob());
+    let same = known == Some(&stamp)
+        || fs::read(path).is_ok_and(|found| match content {
+            Content::Held(bytes) => found == **bytes,
+            Content::Cached { blob, .. } => blob_of(&found) == *blob,
+        });
     same.then_some(stamp)
-}
-
-/// What `stat` said of a file just after it was written, with its content's hash: while its
-/// inode, size and modification time stay the same, it still holds that content, so a later
-/// build can keep it unread. (An in-place edit that restores both size and time defeats this,
-/// as it does make and git.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    blob: Blob,
-    len: u64,
-    modified_ns: u128,
-    inode: u64,
-}
-
-impl Stamp {
-    fn of(meta: &fs::Metadata, blob: Blob) -> Stamp {
-        let modified_ns =
-            meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
-        Stamp { blob, len: meta.len(), modified_ns, inode: inode(meta) }
-    }
-}
-
-#[cfg(unix)]
-fn inode(meta: &fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(meta)
-}
-
-#[cfg(not(unix))]
-fn inode(_: &fs::Metadata) -> u64 {
-    0
 }
 
 /// The stamps of one output tree's files, by path.
@@ -381,7 +392,7 @@ mod tests {
 
     #[cfg(unix)]
     fn inode_of(path: &Path) -> u64 {
-        inode(&fs::metadata(path).unwrap())
+        crate::build_cache::inode(&fs::metadata(path).unwrap())
     }
 
     fn tree(dir: &Path) -> Vec<(String, String)> {

@@ -18,11 +18,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::build_cache::BuildCache;
+use crate::build_cache::{Blob, BuildCache, blob_of};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Dossier};
-use crate::output::Output;
+use crate::output::{Content, Output};
 use crate::site::Site;
 pub use theme::Theme;
 use views::{ClaimFacts, Summary};
@@ -122,7 +122,7 @@ struct RenderedDossier {
 }
 
 /// Files rendered for one dossier, before they join the output.
-type Files = Vec<(String, Arc<[u8]>)>;
+type Files = Vec<(String, Content)>;
 
 /// What every page render shares.
 struct Renderer<'a> {
@@ -224,17 +224,17 @@ impl RenderCache {
         Some(disk)
     }
 
-    /// A dossier's files from the persistent cache, if they were rendered from `key`, and its
-    /// `index.json` among them (as written: only `build` has a disk cache, and it holds files
-    /// uncompressed).
-    fn dossier_from_disk(&self, slug: &str, key: u64) -> Option<(Files, Arc<[u8]>)> {
-        let files = self.disk.as_ref()?.get(&format!("dossier:{slug}"), key)?;
+    /// A dossier's files from the persistent cache, if they were rendered from `key`, and the
+    /// content hash of its `index.json` among them (as written: only `build` has a disk cache,
+    /// and it holds files uncompressed). The files stay unread where their stamps allow.
+    fn dossier_from_disk(&self, slug: &str, key: u64) -> Option<(Files, Blob)> {
+        let files = self.disk.as_ref()?.get(&format!("dossier:{slug}"), key, true)?;
         let base = format!("providers/{slug}/");
         if !files.iter().all(|(path, _)| path.starts_with(&base)) {
             return None;
         }
         let json_path = format!("{base}index.json");
-        let json = files.iter().find(|(path, _)| *path == json_path).map(|(_, bytes)| Arc::clone(bytes))?;
+        let json = files.iter().find(|(path, _)| *path == json_path).map(|(_, content)| content.blob())?;
         Some((files, json))
     }
 
@@ -251,9 +251,12 @@ impl RenderCache {
                     return None;
                 }
                 let key = disk.key_of(id)?;
-                let mut files = disk.get(id, key)?;
+                // Read: listings are few, and are compared and held as bytes.
+                let mut files = disk.get(id, key, false)?;
                 match files.pop() {
-                    Some((file, bytes)) if files.is_empty() && file == path => Some((file, (key, bytes))),
+                    Some((file, Content::Held(bytes))) if files.is_empty() && file == path => {
+                        Some((file, (key, bytes)))
+                    }
                     _ => None,
                 }
             })
@@ -272,11 +275,12 @@ fn dossier_key(site: &Site, dossier: &Dossier, settings: &Settings, global_key: 
 }
 
 /// What the rest of the site can show of a dossier, hashed: its JSON (the whole frontmatter and
-/// the computed freshness), its summary and claims' freshness as listings see them, and its
-/// last edit date (feeds and the sitemap show it). The body is not in it: no listing shows it.
-fn shown_key(r: &Renderer, dossier: &Dossier, json: &[u8], summary: &Summary, claims: &[ClaimFacts]) -> u64 {
+/// the computed freshness; `json` is its blob hash, which a cached page has unread), its summary
+/// and claims' freshness as listings see them, and its last edit date (feeds and the sitemap
+/// show it). The body is not in it: no listing shows it.
+fn shown_key(r: &Renderer, dossier: &Dossier, json: Blob, summary: &Summary, claims: &[ClaimFacts]) -> u64 {
     let edited = r.settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
-    let views = format!("{}|{summary:?}|{claims:?}|{edited:?}", crate::load::content_hash(json));
+    let views = format!("{json:032x}|{summary:?}|{claims:?}|{edited:?}");
     crate::load::content_hash(views.as_bytes())
 }
 
@@ -309,7 +313,11 @@ pub fn render_site(
     let mut output = Output::default();
     let assets = assets::publish(theme, &mut output);
     if let Some(hold) = cache.hold {
-        output.files.values_mut().for_each(|bytes| *bytes = Arc::from(hold(bytes.to_vec())));
+        for content in output.files.values_mut() {
+            if let Content::Held(bytes) = content {
+                *bytes = Arc::from(hold(bytes.to_vec()));
+            }
+        }
     }
     theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
     let syntax_css =
@@ -330,7 +338,7 @@ pub fn render_site(
                 if let Some((files, json)) = cache.dossier_from_disk(&d.slug, key) {
                     return Ok((
                         d.slug.clone(),
-                        Cached { key, rendered: summarized_dossier(site, d, &renderer, &json), files },
+                        Cached { key, rendered: summarized_dossier(site, d, &renderer, json), files },
                     ));
                 }
                 render_dossier(site, d, &renderer)
@@ -370,16 +378,19 @@ fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(Rende
         views::provider_view(site, dossier, r.settings, &r.links, &r.theme.reserved_ids);
     let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
-    let shown = shown_key(r, dossier, &json, &summary, &claims);
+    let shown = shown_key(r, dossier, blob_of(&json), &summary, &claims);
     let base = format!("providers/{}/", dossier.slug);
-    let files = vec![(format!("{base}index.html"), r.held(html)), (format!("{base}index.json"), r.held(json))];
+    let files = vec![
+        (format!("{base}index.html"), Content::Held(r.held(html))),
+        (format!("{base}index.json"), Content::Held(r.held(json))),
+    ];
     Ok((rendered_dossier(dossier, shown, summary, claims), files))
 }
 
-/// A dossier's page came from the persistent cache with `json`, its `index.json` (the same
-/// bytes a render makes, since its key matched): what the listings need of it, without
-/// rendering the page or the JSON again.
-fn summarized_dossier(site: &Site, dossier: &Dossier, r: &Renderer, json: &[u8]) -> RenderedDossier {
+/// A dossier's page came from the persistent cache with `json`, the hash of its `index.json`
+/// (the same bytes a render makes, since its key matched): what the listings need of it,
+/// without rendering the page or the JSON again.
+fn summarized_dossier(site: &Site, dossier: &Dossier, r: &Renderer, json: Blob) -> RenderedDossier {
     let (summary, claims) = views::summarize(site, dossier, r.settings, &r.links);
     rendered_dossier(dossier, shown_key(r, dossier, json, &summary, &claims), summary, claims)
 }

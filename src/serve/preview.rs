@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Date;
-use crate::output::Output;
+use crate::output::{Content, Output};
 use crate::render::{self, RenderCache, Settings, Theme};
 use crate::site::{self, Site};
 use crate::validate::{self, ValidateCache};
@@ -33,7 +33,8 @@ pub struct Snapshot {
 impl Snapshot {
     /// A served file: a page of the output, or a file of the search bundle.
     pub fn file(&self, path: &str) -> Option<&Arc<[u8]>> {
-        self.output.files.get(path).or_else(|| self.search.get(path))
+        // serve renders without the build cache, so every file is held.
+        self.output.files.get(path).and_then(Content::held).or_else(|| self.search.get(path))
     }
 }
 
@@ -176,7 +177,8 @@ mod tests {
         let served = &preview.snapshot().output.files;
         assert_eq!(served.keys().collect::<Vec<_>>(), fresh.files.keys().collect::<Vec<_>>(), "{step}");
         for (path, bytes) in &fresh.files {
-            assert!(decompress(&served[path]).unwrap() == bytes[..], "{step}: {path} differs from a fresh render");
+            let (served, fresh) = (served[path].held().unwrap(), bytes.held().unwrap());
+            assert!(decompress(served).unwrap() == fresh[..], "{step}: {path} differs from a fresh render");
         }
     }
 
