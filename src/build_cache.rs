@@ -79,8 +79,11 @@ pub struct BuildCache {
     previous: HashMap<String, Unit>,
     /// What each blob of the previous build looked like when it was saved.
     stamps: HashMap<Blob, Stamp>,
-    /// Blobs this build read back and checked; only these are linked into the output.
+    /// Blobs this build read back and checked, or trusted by their stamp; only these are
+    /// linked into the output.
     checked: Mutex<HashSet<Blob>>,
+    /// The blobs trusted by their stamp, which the save need not look at again.
+    stamped: Mutex<HashSet<Blob>>,
     /// This build's units, set after rendering; their files are kept when written.
     next: Mutex<BTreeMap<String, Unit>>,
     /// Output path → unit id, for the files of `next`.
@@ -90,6 +93,7 @@ pub struct BuildCache {
 impl BuildCache {
     /// Opens the cache in `dir`; a missing, unreadable, corrupt or foreign one is empty.
     pub fn open(dir: &Path) -> BuildCache {
+        let _span = tracing::info_span!("read caches", file = "manifest").entered();
         let generator = generator_id();
         let (previous, stamps) = fs::read_to_string(dir.join("manifest"))
             .ok()
@@ -101,6 +105,7 @@ impl BuildCache {
             previous,
             stamps,
             checked: Mutex::default(),
+            stamped: Mutex::default(),
             next: Mutex::default(),
             owners: HashMap::new(),
         }
@@ -131,11 +136,13 @@ impl BuildCache {
     pub fn get(&self, unit: &str, key: u64, unread: bool) -> Option<Vec<(String, Content)>> {
         let cached = self.previous.get(unit).filter(|u| u.key == key)?;
         let mut files = Vec::with_capacity(cached.files.len());
+        let mut stamped = Vec::new();
         for (path, blob) in &cached.files {
             let file = self.blob_path(*blob);
             let stamp = self.stamps.get(blob).filter(|_| unread);
             let content = match stamp {
                 Some(s) if fs::symlink_metadata(&file).is_ok_and(|m| Stamp::of(&m, *blob) == *s) => {
+                    stamped.push(*blob);
                     Content::Cached { blob: *blob, len: s.len }
                 }
                 _ => {
@@ -148,8 +155,8 @@ impl BuildCache {
             };
             files.push((path.clone(), content));
         }
-        let mut checked = self.checked.lock().unwrap_or_else(PoisonError::into_inner);
-        checked.extend(cached.files.iter().map(|(_, blob)| *blob));
+        self.checked.lock().unwrap_or_else(PoisonError::into_inner).extend(cached.files.iter().map(|(_, blob)| *blob));
+        self.stamped.lock().unwrap_or_else(PoisonError::into_inner).extend(stamped);
         Some(files)
     }
 
@@ -246,14 +253,17 @@ impl BuildCache {
 
     /// Writes this build's manifest and deletes every blob it does not name.
     pub fn save(self) -> anyhow::Result<()> {
+        let _span = tracing::info_span!("save caches", file = "manifest").entered();
         let next = self.next.into_inner().unwrap_or_else(PoisonError::into_inner);
         let kept: BTreeMap<&String, &Unit> =
             next.iter().filter(|(_, unit)| unit.files.iter().all(|(_, blob)| *blob != 0)).collect();
         let blobs: HashSet<Blob> = kept.values().flat_map(|u| u.files.iter().map(|(_, blob)| *blob)).collect();
-        let stamps: HashMap<Blob, Stamp> = blobs
-            .into_iter()
-            .filter_map(|blob| Some((blob, Stamp::of(&fs::symlink_metadata(blob_path(&self.dir, blob)).ok()?, blob))))
-            .collect();
+        let stamped = self.stamped.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let stamp_of = |blob: Blob| match self.stamps.get(&blob).filter(|_| stamped.contains(&blob)) {
+            Some(stamp) => Some(*stamp),
+            None => Some(Stamp::of(&fs::symlink_metadata(blob_path(&self.dir, blob)).ok()?, blob)),
+        };
+        let stamps: HashMap<Blob, Stamp> = blobs.into_iter().filter_map(|blob| Some((blob, stamp_of(blob)?))).collect();
         let mut text = format!("{MAGIC} {FORMAT} {}\n", self.generator);
         let mut count = 0usize;
         let mut live = HashSet::new();

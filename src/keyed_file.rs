@@ -36,6 +36,7 @@ impl KeyedFile {
     /// Opens `file`, the cache `name` in format `format`; a missing, unreadable, damaged or
     /// foreign one is empty.
     pub fn open(file: PathBuf, name: &str, format: u32) -> KeyedFile {
+        let _span = tracing::info_span!("read caches", file = name).entered();
         let header = format!("{name} {format} {}", crate::build_cache::generator_id());
         let bytes = fs::read(&file).unwrap_or_default();
         let entries = parse(&bytes, &header).unwrap_or_default();
@@ -59,6 +60,7 @@ impl KeyedFile {
     /// Writes what this build used or made and drops the rest; writes nothing when that is what
     /// the file already holds.
     pub fn save(self) -> anyhow::Result<()> {
+        let _span = tracing::info_span!("save caches", file = %self.file.display()).entered();
         let mut used = self.used.into_inner().unwrap_or_else(PoisonError::into_inner);
         let fresh = self.fresh.into_inner().unwrap_or_else(PoisonError::into_inner);
         used.sort_unstable();
