@@ -22,6 +22,9 @@ use anyhow::Context;
 
 use crate::output::Content;
 
+/// The cache's folder under the wiki root, unless `--cache-dir` says otherwise.
+pub const DEFAULT_DIR: &str = ".dossier-cache/build";
+
 /// Bumped whenever the manifest or the meaning of a render key changes.
 const FORMAT: u32 = 2;
 const MAGIC: &str = "dossier-build-cache";

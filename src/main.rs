@@ -64,7 +64,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// The build cache's folder for `--cache-dir` and `--no-cache`.
 fn cache_dir_of(root: &Path, chosen: Option<PathBuf>, no_cache: bool) -> Option<PathBuf> {
-    (!no_cache).then(|| chosen.unwrap_or_else(|| root.join(".dossier-cache/build")))
+    (!no_cache).then(|| chosen.unwrap_or_else(|| root.join(dossier::build_cache::DEFAULT_DIR)))
 }
 
 /// Operator logs (stage timings) on stderr, filtered by `DOSSIER_LOG` (e.g. `DOSSIER_LOG=info`);

@@ -59,9 +59,10 @@ pub struct Preview {
 
 impl Preview {
     /// Loads and renders the wiki once. Content errors do not fail this: they show in the
-    /// overlay over an empty site until fixed.
+    /// overlay over an empty site until fixed. Frontmatter comes from the parse cache that
+    /// `build` and `check` keep, where it holds it; later reloads read the changed files.
     pub fn start(root: &std::path::Path, today: Date, settings: Settings) -> anyhow::Result<(Preview, Outcome)> {
-        let site = site::load_site(root)?;
+        let site = site::load_site_cached(root, Some(&root.join(crate::build_cache::DEFAULT_DIR)))?;
         let theme_name = site.config.as_ref().map_or("default", |c| c.theme.as_str()).to_owned();
         let (theme, theme_error) = match Theme::load(root, &theme_name) {
             Ok(theme) => (theme, None),
