@@ -108,6 +108,11 @@ for n in $SIZES; do
     for tool in dossier hugo; do
       [ -e "$WORK/out-$tool-$n" ] && mv "$WORK/out-$tool-$n" "$TRASH/$tool-$n-$run"
     done
+    # The standby a cached build keeps beside its output (README: "Build cache"); a build
+    # without the cache removes it, which would time 30,000 deletes into this build.
+    if [ -e "$WORK/.out-dossier-$n.standby" ]; then
+      mv "$WORK/.out-dossier-$n.standby" "$TRASH/standby-$n-$run"
+    fi
     measure build dossier "$n" "$run" "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-dossier-$n" --no-cache
     if [ -n "$HUGO" ]; then
       measure build hugo "$n" "$run" "$HUGO" --quiet -s "$WORK/hugo-$n" -d "$WORK/out-hugo-$n"
