@@ -49,10 +49,28 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// Reads the four fields [`Stamp`]'s `Display` writes, tab-separated, from `fields`.
+    pub fn parse<'a>(fields: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
+        Some(Stamp {
+            blob: u128::from_str_radix(fields.next()?, 16).ok()?,
+            len: fields.next()?.parse().ok()?,
+            modified_ns: fields.next()?.parse().ok()?,
+            inode: fields.next()?.parse().ok()?,
+        })
+    }
+
     pub fn of(meta: &fs::Metadata, blob: Blob) -> Stamp {
         let modified_ns =
             meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
         Stamp { blob, len: meta.len(), modified_ns, inode: inode(meta) }
+    }
+}
+
+/// The blob, size, modification time and inode, tab-separated: a line's fields in the
+/// manifest and in the output's file lists.
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{:032x}\t{}\t{}\t{}", self.blob, self.len, self.modified_ns, self.inode)
     }
 }
 
@@ -272,20 +290,13 @@ impl BuildCache {
         let mut live = HashSet::new();
         for (id, unit) in kept.iter().filter(|(_, u)| u.files.iter().all(|(_, blob)| stamps.contains_key(blob))) {
             for (path, blob) in &unit.files {
-                let s = stamps[blob];
-                text.push_str(&format!(
-                    "{id}\t{:016x}\t{path}\t{blob:032x}\t{}\t{}\t{}\n",
-                    unit.key, s.len, s.modified_ns, s.inode
-                ));
+                text.push_str(&format!("{id}\t{:016x}\t{path}\t{}\n", unit.key, stamps[blob]));
                 live.insert(format!("{blob:032x}"));
                 count += 1;
             }
         }
         text.push_str(&format!("end {count}\n"));
-        let manifest = self.dir.join("manifest");
-        let temp = self.dir.join(format!("manifest.tmp-{}", std::process::id()));
-        fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
-        fs::rename(&temp, &manifest).with_context(|| format!("cannot replace {}", manifest.display()))?;
+        crate::output::replace_file(&self.dir.join("manifest"), text)?;
         let blobs = self.dir.join("blobs");
         for entry in fs::read_dir(&blobs).with_context(|| format!("cannot list {}", blobs.display()))?.flatten() {
             if !live.contains(entry.file_name().to_string_lossy().as_ref()) {
@@ -330,16 +341,13 @@ fn parse_manifest(text: &str, generator: &str) -> Option<(HashMap<String, Unit>,
             return (end.parse::<usize>().ok()? == count).then_some((units, stamps));
         }
         let mut fields = line.split('\t');
-        let mut next = || fields.next();
-        let (id, key, path, blob) = (next()?, next()?, next()?, next()?);
-        let (len, modified_ns, inode) = (next()?, next()?, next()?);
-        if next().is_some() || !is_clean_path(path) {
+        let (id, key, path) = (fields.next()?, fields.next()?, fields.next()?);
+        let stamp = Stamp::parse(&mut fields)?;
+        if fields.next().is_some() || !is_clean_path(path) {
             return None;
         }
         let key = u64::from_str_radix(key, 16).ok()?;
-        let blob = u128::from_str_radix(blob, 16).ok()?;
-        let stamp =
-            Stamp { blob, len: len.parse().ok()?, modified_ns: modified_ns.parse().ok()?, inode: inode.parse().ok()? };
+        let blob = stamp.blob;
         stamps.insert(blob, stamp);
         let unit = units.entry(id.to_owned()).or_insert_with(|| Unit { key, files: Vec::new() });
         if unit.key != key {

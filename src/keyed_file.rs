@@ -85,11 +85,7 @@ impl KeyedFile {
         for (key, hash, bytes) in reused.chain(made) {
             push_entry(&mut out, key, hash, bytes);
         }
-        let dir = self.file.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let temp = self.file.with_extension(format!("tmp-{}", std::process::id()));
-        fs::write(&temp, out).with_context(|| format!("cannot write {}", temp.display()))?;
-        fs::rename(&temp, &self.file).with_context(|| format!("cannot replace {}", self.file.display()))
+        crate::output::replace_file(&self.file, out)
     }
 
     /// How many entries the file held when opened.

@@ -150,6 +150,17 @@ pub fn write_atomically(output: &Output, target: &Path, cache: Option<&BuildCach
     Ok(())
 }
 
+/// Replaces the file at `path` with `bytes` whole: written beside it, then renamed over it, so
+/// a reader (or a crash) never sees half of it. Makes the folder if it is missing.
+pub fn replace_file(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+    fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))
+}
+
 /// Removes a folder and everything in it, files in parallel: a site has tens of thousands, and
 /// each unlink waits on the file system's journal.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
@@ -313,15 +324,8 @@ impl Trees {
                 return (end.parse::<usize>().ok()? == count).then_some(Stamps(stamps));
             }
             let mut fields = line.splitn(5, '\t');
-            let mut next = || fields.next();
-            let (blob, len, modified_ns, inode, path) = (next()?, next()?, next()?, next()?, next()?);
-            let stamp = Stamp {
-                blob: u128::from_str_radix(blob, 16).ok()?,
-                len: len.parse().ok()?,
-                modified_ns: modified_ns.parse().ok()?,
-                inode: inode.parse().ok()?,
-            };
-            stamps.insert(path.to_owned(), stamp);
+            let stamp = Stamp::parse(&mut fields)?;
+            stamps.insert(fields.next()?.to_owned(), stamp);
         }
         None
     }
@@ -345,13 +349,11 @@ impl Trees {
         let mut text = String::with_capacity(stamps.0.len() * 96);
         text.push_str(&self.header);
         text.push('\n');
-        for (path, s) in &stamps.0 {
-            text.push_str(&format!("{:032x}\t{}\t{}\t{}\t{path}\n", s.blob, s.len, s.modified_ns, s.inode));
+        for (path, stamp) in &stamps.0 {
+            text.push_str(&format!("{stamp}\t{path}\n"));
         }
         text.push_str(&format!("end {}\n", stamps.0.len()));
-        let temp = self.output.with_extension(format!("tmp-{}", std::process::id()));
-        fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
-        fs::rename(&temp, &self.output).with_context(|| format!("cannot replace {}", self.output.display()))
+        replace_file(&self.output, text)
     }
 }
 

@@ -74,13 +74,8 @@ impl Cache {
     /// Writes the cache, dropping entries past their day, through a temp file and a rename.
     pub fn save(mut self, now: u64) -> anyhow::Result<()> {
         self.links.retain(|_, e| e.checked <= now && now - e.checked < MAX_AGE_SECS);
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the cache folder {}", dir.display()))?;
         let json = serde_json::to_vec_pretty(&File { version: 1, links: self.links })?;
-        let temp = self.path.with_extension("json.tmp");
-        std::fs::write(&temp, json).with_context(|| format!("cannot write the link cache {}", temp.display()))?;
-        std::fs::rename(&temp, &self.path)
-            .with_context(|| format!("cannot replace the link cache {}", self.path.display()))
+        crate::output::replace_file(&self.path, json).context("cannot save the link cache")
     }
 }
 
