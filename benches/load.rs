@@ -1,6 +1,6 @@
 //! Load and validate micro-benchmarks over a generated 1,000-dossier wiki: a whole load, the
 //! rules, the JSON report, and what `serve` pays per edit (one file re-read, the rules re-run
-//! from the cache). Whole `dossier check` runs at 10,000 dossiers are timed by hand (README).
+//! from the cache). Whole `dossier check` runs at 10,000 dossiers are timed by hand (scripts/bench.sh, docs/performance.md).
 //!
 //! ```sh
 //! cargo bench --bench load                   # all

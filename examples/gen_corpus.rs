@@ -23,8 +23,8 @@ const USAGE: &str = "usage: gen_corpus --n N --out DIR [--seed S] [--flavor doss
   --flavor F            `dossier` (content/providers/*.md) or `hugo` (a Hugo site) [default: dossier]
   --scaffold-from ROOT  dossier: copy ROOT's content/ (all but providers/) and themes/, and spread
                         the dossiers over its categories [default: built-in settings, 8 categories]
-  --hugo-scaffold DIR   hugo: copy config.toml and layouts/ from DIR (e.g. ../shared/bench/peers/hugo)
-                        [default: the built-in copy of those files]";
+  --hugo-scaffold DIR   hugo: copy config.toml and layouts/ from DIR
+                        [default: the built-in copy of benches/support/hugo/]";
 
 fn main() -> ExitCode {
     let (options, force) = match parse(std::env::args().skip(1)) {

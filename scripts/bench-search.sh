@@ -7,7 +7,8 @@
 #     the filters adds.
 # Rerun:  bash scripts/bench-search.sh [N]
 #   e.g.  RUNS=3 QUERIES="dkim|transparency report" bash scripts/bench-search.sh 10000
-# Needs python3 (corpus generator in ../shared/bench), node 20, chromium, and a release build.
+# Needs python3, node 20 and chromium (scripts/test.sh installs the last two); it builds the
+# release binary and the corpus generator (examples/gen_corpus.rs) itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,12 +20,12 @@ CORPUS="$WORK/wiki"
 OUT="$WORK/public"
 BIN="${CARGO_TARGET_DIR:-target}/release/dossier"
 
+cargo build --release --locked --quiet --bin dossier --example gen_corpus
 if [ ! -d "$CORPUS/content/providers" ]; then
-  python3 ../shared/bench/gen_corpus.py --flavor dossier --n "$N" --seed 1 --scaffold-from . --out "$CORPUS" --force
+  "${CARGO_TARGET_DIR:-target}/release/examples/gen_corpus" --n "$N" --seed 1 --scaffold-from . --out "$CORPUS" --force
 fi
 # The scaffold copies the repository's themes/ as a site overlay; measure the built-in theme.
 rm -rf "$CORPUS/themes"
-cargo build --release --locked --quiet
 [ -d tests/browser/node_modules/playwright-core ] || npm ci --prefix tests/browser --no-audit --no-fund
 
 echo "== $N dossiers, $RUNS build(s)"

@@ -2,10 +2,10 @@
 # Benchmark (not a test) of `dossier serve`: edit-to-served latency and peak memory.
 #
 # For the bundled wiki (copied to a temp dir) and for N generated dossiers (default 10,000, from
-# ../shared/bench/gen_corpus.py), starts the release binary, makes 20 edits (a unique word
+# the project's corpus generator, examples/gen_corpus.rs), starts the release binary, makes 20 edits (a unique word
 # appended to a dossier's body), and times each from the write to the moment an HTTP GET of that
 # dossier's page returns the word (polled every 2 ms). Prints median and p90, the server's own
-# rebuild times, and its peak RSS (VmHWM). Targets (issue 5): p90 under 100 ms on the bundled
+# rebuild times, and its peak RSS (VmHWM). Goals: p90 under 100 ms on the bundled
 # wiki and under 250 ms at 10,000 dossiers; peak RSS under 1 GB at 10,000.
 #
 #   scripts/bench-serve.sh            # bundled wiki and 10,000 dossiers
@@ -25,11 +25,15 @@ cd "$(dirname "$0")/.."
 
 N="${N:-10000}"
 EDITS="${EDITS:-20}"
-GEN=../shared/bench/gen_corpus.py
+TARGET="${CARGO_TARGET_DIR:-target}"
+GEN="$TARGET/release/examples/gen_corpus"
 
 if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN="$PWD/target/release/dossier"
+  cargo build --release --locked --quiet --bin dossier
+  BIN="$PWD/$TARGET/release/dossier"
+fi
+if [ -z "${CORPUS:-}" ] && [ "$N" -gt 0 ]; then
+  cargo build --release --locked --quiet --example gen_corpus
 fi
 WORK="$(mktemp -d -t dossier-bench-serve.XXXXXX)"
 SERVER_PID=""
@@ -171,6 +175,6 @@ if [ -n "${CORPUS:-}" ]; then
   bench "$(basename "$CORPUS")" "$WORK/copied"
 elif [ "$N" -gt 0 ]; then
   echo "generating $N dossiers..."
-  python3 "$GEN" --flavor dossier --n "$N" --seed 1 --scaffold-from . --out "$WORK/generated" >/dev/null
+  "$GEN" --n "$N" --seed 1 --scaffold-from . --out "$WORK/generated" >/dev/null
   bench "generated-$N" "$WORK/generated"
 fi

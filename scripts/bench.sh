@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Whole-build benchmark (issue 7; not a test). For each corpus size (default 1,000 and 10,000
+# Whole-build benchmark (not a test). For each corpus size (default 1,000 and 10,000
 # generated dossiers) it reports the medians of RUNS runs of:
 #   - `dossier build` (search index and minification included): wall, CPU (user+sys) and peak
 #     RSS from /usr/bin/time -v, per-stage times from the DOSSIER_LOG=info log (span close
@@ -10,8 +10,8 @@
 #     run, and a warm rebuild (build, edit one dossier, build again with the build cache of the
 #     first build; the full builds run with --no-cache).
 # Highlighting and minification run inside render_dossiers and have no span of their own;
-# `cargo bench --bench stages` times them per code block and per page. No target is asserted:
-# the last table says which of issue 7's targets this run met.
+# `cargo bench --bench stages` times them per code block and per page. No goal is asserted:
+# the last table says which of the goals in docs/performance.md this run met.
 #
 # Rerun:  bash scripts/bench.sh                  RUNS=5 SIZES="1000" bash scripts/bench.sh
 # Env:    RUNS (3), SIZES ("1000 10000"), BENCH_DIR (/tmp/dossier-bench), HUGO (hugo on PATH;
@@ -20,7 +20,8 @@
 # Tables: printed by scripts/bench_report.py, which can re-print them from the kept runs:
 #         python3 scripts/bench_report.py /tmp/dossier-bench
 # Needs:  cargo, python3, GNU time (/usr/bin/time; Debian: apt-get install time).
-# The corpus comes from examples/gen_corpus.rs, the same shape as ../shared/bench/gen_corpus.py.
+# The corpus comes from examples/gen_corpus.rs; Hugo builds the same documents with the templates
+# in benches/support/hugo/ (built into the generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +34,6 @@ TODAY=2026-11-27
 TARGET="${CARGO_TARGET_DIR:-target}"
 BIN="$TARGET/release/dossier"
 GEN="$TARGET/release/examples/gen_corpus"
-HUGO_PEERS=../shared/bench/peers/hugo
 HUGO="${HUGO:-$(command -v hugo || true)}"
 [ "$HUGO" = none ] && HUGO=""
 
@@ -90,9 +90,7 @@ for n in $SIZES; do
   echo "== $n dossiers: generating" >&2
   "$GEN" --n "$n" --seed 1 --scaffold-from . --out "$WORK/wiki-$n" --force >&2
   if [ -n "$HUGO" ]; then
-    peers=()
-    [ -d "$HUGO_PEERS" ] && peers=(--hugo-scaffold "$HUGO_PEERS")
-    "$GEN" --n "$n" --seed 1 --flavor hugo "${peers[@]}" --out "$WORK/hugo-$n" --force >&2
+    "$GEN" --n "$n" --seed 1 --flavor hugo --out "$WORK/hugo-$n" --force >&2
   fi
 done
 
@@ -108,7 +106,7 @@ for n in $SIZES; do
     for tool in dossier hugo; do
       [ -e "$WORK/out-$tool-$n" ] && mv "$WORK/out-$tool-$n" "$TRASH/$tool-$n-$run"
     done
-    # The standby a cached build keeps beside its output (README: "Build cache"); a build
+    # The standby a cached build keeps beside its output (docs/build-cache.md); a build
     # without the cache removes it, which would time 30,000 deletes into this build.
     if [ -e "$WORK/.out-dossier-$n.standby" ]; then
       mv "$WORK/.out-dossier-$n.standby" "$TRASH/standby-$n-$run"

@@ -20,7 +20,7 @@ EVENT = re.compile(r"INFO\s+[\w:]+: (?P<message>[^=]*?) (?:\w+=\S+ )*elapsed=(?P
 # The build's summary line: `built ... in 6.01s (search index 2.3s)`.
 SEARCH_TOTAL = re.compile(r"\(search index ([\d.]+(?:ns|µs|us|ms|s))")
 UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
-# Targets of issue 7, at 10,000 dossiers unless said.
+# The performance goals (docs/performance.md), at 10,000 dossiers unless said.
 RSS_LIMIT_MB = 1.5 * 1000
 TARGETS = "full build <= 0.5 x Hugo's wall; peak RSS < 1.5 GB; warm rebuild < 2 s; check < 2 s (10k); 1k build < 1.5 s"
 
@@ -198,7 +198,7 @@ def check_and_warm(runs, sizes):
 
 
 def targets(runs, sizes):
-    print("### Targets (issue 7), as measured in this run\n")
+    print("### Goals, as measured in this run\n")
 
     def verdict(ok):
         return "-" if ok is None else ("met" if ok else "MISSED")

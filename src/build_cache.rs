@@ -1,4 +1,4 @@
-//! The persistent build cache (issue 7), `.dossier-cache/build/` under the wiki root unless
+//! The persistent build cache (docs/build-cache.md), `.dossier-cache/build/` under the wiki root unless
 //! `--cache-dir` says otherwise: what the pages of each dossier and listing were rendered from
 //! (their render keys) and their bytes, so a warm `build` re-renders only what changed and
 //! hard-links the rest into the new output instead of writing it again.

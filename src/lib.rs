@@ -1,6 +1,6 @@
 //! `dossier`: checks, builds and previews a sourced, dated wiki of vendor dossiers.
 //!
-//! The pipeline (DESIGN.md §5): [`load`] finds and reads files, [`frontmatter`] parses them into
+//! The pipeline (docs/architecture.md): [`load`] finds and reads files, [`frontmatter`] parses them into
 //! the [`model`], [`site`] holds the result, [`validate`] reviews it, and commands in [`cmd`]
 //! decide what the findings mean.
 

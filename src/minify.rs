@@ -3,7 +3,7 @@
 //! runs collapse to one character, and `<pre>`, `<textarea>`, `<script>` and `<style>` are
 //! copied untouched. Tags, attributes and text are otherwise left as written, so the result is
 //! exactly as valid as the input. This replaced minify-html, which took twice as long per page
-//! as rendering it (issue 7).
+//! as rendering it.
 
 /// Whether whitespace around the element never renders (block boxes and document metadata),
 /// and whether its text is kept byte for byte. Matches what minify-html treated as layout, so

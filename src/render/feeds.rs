@@ -12,7 +12,7 @@ use crate::diagnostics::display_path;
 use crate::model::{Date, Dossier, DossierMeta};
 use crate::site::Site;
 
-/// The version of the JSON files' shape; README documents it.
+/// The version of the JSON files' shape; docs/site.md documents it.
 const JSON_VERSION: u32 = 1;
 
 #[derive(Serialize)]

@@ -1,4 +1,4 @@
-//! The search stage (DESIGN.md §5 "Search"): turns the loaded [`Site`] into search records built
+//! The search stage (docs/search.md): turns the loaded [`Site`] into search records built
 //! from the model, and the records into dossier's own chunked index, the files under
 //! `/search-index/` (format and engine: [`index`]; words: [`tokens`]).
 //!

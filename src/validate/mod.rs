@@ -1,4 +1,4 @@
-//! The validate stage: runs every rule of DESIGN.md §2 over a loaded [`Site`].
+//! The validate stage: runs every rule of docs/format.md over a loaded [`Site`].
 //!
 //! Consumes the site and `today` (injected, so date rules are deterministic); produces the
 //! sorted diagnostics, load problems included. Rules never stop early and never print.

@@ -1,12 +1,12 @@
 // A tiny static server for a built site, as a host would serve it: under a base path, with the
-// Content-Security-Policy that README ("Search") documents on every response, gzip for text
+// Content-Security-Policy that docs/search.md documents on every response, gzip for text
 // (the search index's binary chunks are sent as they are), and a log of the bytes sent for each request.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { gzipSync } from "node:zlib";
 
-/** The policy the site must work under: README ("Search") and netlify.toml state it. */
+/** The policy the site must work under: docs/search.md and netlify.toml state it. */
 export const CSP = [
   "default-src 'none'",
   "script-src 'self'",

@@ -1,4 +1,4 @@
-//! The persistent build cache (issue 7): a warm build publishes exactly what a cold build of the
+//! The persistent build cache (docs/build-cache.md): a warm build publishes exactly what a cold build of the
 //! same wiki publishes, reuses the pages whose inputs did not change (hard links: the same
 //! file), re-renders the rest, and shrugs off a damaged cache.
 

@@ -120,3 +120,74 @@ fn readme_gives_the_contributor_path_in_five_steps_and_the_deploy_in_three() {
         assert_eq!(numbered.len(), steps, "{heading}: {numbered:?}");
     }
 }
+
+/// The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces as hyphens.
+fn anchor(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of a Markdown file's headings (outside code blocks).
+fn anchors(text: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut found = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            found.push(anchor(line.trim_start_matches('#').trim()));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_rule_code_has_its_own_section_in_the_format_reference() {
+    let format = read("docs/format.md");
+    let sections = anchors(&format);
+    for code in dossier::diagnostics::Code::ALL {
+        let heading = format!("\n### {}\n", code.as_str());
+        assert!(format.contains(&heading), "docs/format.md has no `### {}` section", code.as_str());
+        assert!(sections.contains(&code.as_str().to_owned()));
+    }
+}
+
+#[test]
+fn links_between_the_documents_reach_a_file_and_a_heading() {
+    let mut documents = vec!["README.md".to_owned(), "CONTRIBUTING.md".to_owned()];
+    for entry in std::fs::read_dir(manifest_dir().join("docs")).expect("docs/") {
+        let name = entry.expect("a docs/ entry").file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") {
+            documents.push(format!("docs/{name}"));
+        }
+    }
+    assert!(documents.len() >= 8, "{documents:?}");
+    let mut checked = 0;
+    for document in &documents {
+        let text = read(document);
+        let dir = std::path::Path::new(document).parent().unwrap_or(std::path::Path::new(""));
+        for target in text.split("](").skip(1).filter_map(|rest| rest.split(')').next()) {
+            if target.starts_with("http") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let linked = if file.is_empty() { document.clone() } else { dir.join(file).to_string_lossy().into_owned() };
+            assert!(manifest_dir().join(&linked).exists(), "{document} links to {target}, which does not exist");
+            if !fragment.is_empty() {
+                assert!(
+                    anchors(&read(&linked)).iter().any(|a| a == fragment),
+                    "{document} links to {target}: no such heading"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} links found");
+}

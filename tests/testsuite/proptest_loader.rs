@@ -1,4 +1,4 @@
-//! No input can panic the loader or the rules (DESIGN.md §6): arbitrary bytes, frontmatter-like
+//! No input can panic the loader or the rules: arbitrary bytes, frontmatter-like
 //! text, and small mutations of a valid dossier, fed to the library directly.
 
 use std::path::Path;

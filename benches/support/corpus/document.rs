@@ -1,11 +1,10 @@
 //! One synthetic dossier: its name, claims, sources and Markdown body, drawn from a private
 //! random stream seeded with `"<seed>:<i>"`, so document `i` depends on nothing else.
 //!
-//! The shape follows `../shared/bench/gen_corpus.py` (the reference for the Hugo comparison):
-//! 3-12 claims of 1-3 archived sources, statuses weighted 6:2:3 verified/disputed/unverified,
-//! dates in 2023-2025, and a 600-1,500-word body with headings, a plan table, lists, one or two
-//! code blocks, numbered footnotes, links and inline markup, in words drawn Zipf-like from about
-//! 6,600 terms. The random numbers differ from Python's; the distributions do not.
+//! The shape: 3-12 claims of 1-3 archived sources, statuses weighted 6:2:3
+//! verified/disputed/unverified, dates in 2023-2025, and a 600-1,500-word body with headings, a
+//! plan table, lists, one or two code blocks, numbered footnotes, links and inline markup, in
+//! words drawn Zipf-like from about 6,600 terms.
 
 use super::code::code_block;
 use super::random::{Rng, SYLLABLES, Vocabulary};
@@ -61,7 +60,7 @@ const JURISDICTIONS: [&str; 25] = [
     "gb", "us", "ca", "sg", "jp", "nz",
 ];
 
-/// Weighted 6 : 2 : 3, as in the reference.
+/// Weighted 6 : 2 : 3 verified, disputed, unverified.
 const STATUSES: [&str; 11] = [
     "verified",
     "verified",
@@ -128,7 +127,7 @@ pub struct Document {
     pub website: String,
     pub category: String,
     pub tags: Vec<&'static str>,
-    /// Lower-case, as the reference keeps it (`dossier` writes it upper-case).
+    /// Lower-case, as the Hugo site keeps it (`dossier` writes it upper-case).
     pub jurisdiction: &'static str,
     pub summary: String,
     pub claims: Vec<Claim>,

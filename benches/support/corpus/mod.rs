@@ -5,7 +5,7 @@
 //! integration test `tests/testsuite/corpus.rs`, each of which includes it with `#[path]`; it
 //! uses the standard library only, so it needs nothing from the crate it benchmarks. Document
 //! `i` depends only on the seed and `i`: runs are byte-identical, and the first 1,000 files of
-//! a 10,000 corpus are the 1,000 corpus. Shapes follow `../shared/bench/gen_corpus.py`.
+//! a 10,000 corpus are the 1,000 corpus.
 
 mod code;
 mod document;
@@ -55,7 +55,7 @@ pub struct Options {
     /// copied, and whose `content/categories/*.md` the dossiers are spread over.
     pub scaffold_from: Option<PathBuf>,
     /// Hugo flavor: a directory with `config.toml` and `layouts/` to copy instead of the
-    /// built-in copy of the reference's (`../shared/bench/peers/hugo`).
+    /// built-in copy of `benches/support/hugo/`.
     pub hugo_scaffold: Option<PathBuf>,
 }
 
@@ -184,7 +184,7 @@ fn scaffold_from_wiki(root: &Path, out: &Path) -> io::Result<Vec<String>> {
     Ok(categories)
 }
 
-/// Settings, a home page and the eight reference categories, so the corpus checks on its own.
+/// Settings, a home page and the eight corpus categories, so the corpus checks on its own.
 fn default_scaffold(out: &Path) -> io::Result<Vec<String>> {
     let content = out.join("content");
     fs::create_dir_all(content.join("categories"))?;
@@ -205,7 +205,7 @@ fn default_scaffold(out: &Path) -> io::Result<Vec<String>> {
     Ok(CATEGORIES.iter().map(|c| (*c).to_owned()).collect())
 }
 
-/// The reference's Hugo site, built in (`benches/support/hugo/`) unless `from` is given.
+/// The Hugo peer site, built in (`benches/support/hugo/`) unless `from` is given.
 const HUGO_FILES: [(&str, &str); 7] = [
     ("config.toml", include_str!("../hugo/config.toml")),
     ("layouts/index.html", include_str!("../hugo/layouts/index.html")),

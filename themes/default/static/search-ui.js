@@ -2,7 +2,7 @@
    boxes. Built on dossier's search engine (<bundle>/engine.js, an ES module shipped with the
    index), which fetches only the index chunks a query needs. Loaded by search.js on demand.
    Index text never goes through innerHTML, and nothing here is inline or evaluated, so the site
-   works under the strict Content-Security-Policy given in README ("Search"). */
+   works under the strict Content-Security-Policy given in docs/search.md. */
 
 const FACETS = [
   { key: "category", label: "Category" },
