@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::dossier::{check_not_future, check_source, suggest_claim};
+use super::fields::{check_not_future, check_source, suggest_claim};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::{Claim, ClaimKind, ClaimStatus, Date, Dossier, Freshness, Impact, SourceRef, is_slug};
 use crate::site::Site;

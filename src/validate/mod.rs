@@ -6,6 +6,7 @@
 
 mod claims;
 mod dossier;
+mod fields;
 mod site_rules;
 
 use std::collections::HashMap;

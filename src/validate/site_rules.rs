@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::dossier::{check_body_links, check_url};
+use super::fields::{check_body_links, check_url};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Category, Pos, is_slug};
 use crate::site::Site;
