@@ -4,11 +4,21 @@
 //! The YAML is handed to the parser from the file's first byte, opening `---` included (YAML reads
 //! it as a document start), so line and column numbers are already those of the file; no offset
 //! arithmetic, no off-by-frontmatter bugs. Parse budgets bound alias bombs and deep nesting.
+//!
+//! A file that parses costs one typed parse. One that does not is read again, on the error path
+//! only, to name every problem in it: `layout.rs` finds tabs and misaligned lines, `tree.rs`
+//! reads the YAML as plain values with places, and `schema.rs` walks them against the types'
+//! JSON Schema.
+
+mod layout;
+mod schema;
+mod tree;
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::de::{DeserializeOwned, MapAccess, Visitor, value::MapAccessDeserializer};
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Error as YamlError;
@@ -202,25 +212,69 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         .help("end the YAML fields with a line containing only `---`"))
 }
 
-/// Parses a whole YAML file (such as `site.yaml`).
-pub fn parse_yaml<T: DeserializeOwned>(path: &Path, yaml: &str) -> Result<T, Diagnostic> {
+/// Parses a whole YAML file (such as `site.yaml`); on failure, every problem found in it.
+pub fn parse_yaml<T: DeserializeOwned + JsonSchema>(path: &Path, yaml: &str) -> Result<T, Vec<Diagnostic>> {
     if yaml.trim_start_matches("---").trim().is_empty() {
         let pos = if yaml.is_empty() { Pos::UNKNOWN } else { Pos::new(1, 1) };
-        return Err(Diagnostic::new(Code::MissingField, path, pos, "the YAML is empty")
-            .help("fill in the required fields; `dossier schema` lists them"));
+        return Err(vec![
+            Diagnostic::new(Code::MissingField, path, pos, "the YAML is empty")
+                .help("fill in the required fields; `dossier schema` lists them"),
+        ]);
     }
-    serde_saphyr::from_str_with_options(yaml, options()).map_err(|typed| {
-        // A typed parse stops at the first value of the wrong shape, often before an alias bomb
-        // or deep nesting is expanded; read the whole document untyped to name that hazard instead.
-        let untyped = serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(yaml, options()).err();
-        let error = untyped.filter(|e| is_limit(innermost(e))).unwrap_or(typed);
-        to_diagnostic(path, yaml, &error)
-    })
+    serde_saphyr::from_str_with_options(yaml, options()).map_err(|typed| problems::<T>(path, yaml, &typed))
+}
+
+/// Every problem in `yaml`, which failed to parse into `T` with `typed`.
+fn problems<T: DeserializeOwned + JsonSchema>(path: &Path, yaml: &str, typed: &YamlError) -> Vec<Diagnostic> {
+    // A typed parse stops at the first value of the wrong shape, often before an alias bomb or
+    // deep nesting is expanded; read the whole document untyped to name that hazard alone.
+    if let Some(limit) = serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(yaml, options())
+        .err()
+        .filter(|e| is_limit(innermost(e)))
+    {
+        return vec![to_diagnostic(path, yaml, &limit)];
+    }
+    let relaid = layout::relay(yaml);
+    let mut found: Vec<Diagnostic> = Vec::new();
+    let mut rest = match &relaid {
+        // Re-indented as meant, the file may be fine apart from its layout.
+        Some(relaid) if serde_saphyr::from_str_with_options::<T>(&relaid.text, options()).is_ok() => Vec::new(),
+        Some(relaid) => untyped_problems::<T>(path, &relaid.text),
+        None => untyped_problems::<T>(path, yaml),
+    };
+    if let Some(relaid) = relaid {
+        for d in &mut rest {
+            // Back to the columns of the line as written.
+            if let Some(&(_, written, fixed)) = relaid.moved.iter().find(|m| m.0 == d.line) {
+                d.column = if d.column > fixed { d.column - fixed + written } else { written + 1 };
+            }
+        }
+        found.extend(relaid.problems.into_iter().map(|(line, column, message, help)| {
+            Diagnostic::new(Code::YamlSyntax, path, Pos::new(line, column), message).help(help)
+        }));
+    }
+    found.extend(rest);
+    if found.is_empty() {
+        found.push(to_diagnostic(path, yaml, typed));
+    }
+    found
+}
+
+/// The problems of `yaml` read as plain values and checked against `T`'s schema.
+fn untyped_problems<T: JsonSchema>(path: &Path, yaml: &str) -> Vec<Diagnostic> {
+    match tree::read(yaml) {
+        Ok(Some(root)) => schema::check(path, schemars::schema_for!(T).as_value(), &root),
+        Ok(None) => Vec::new(),
+        Err(error) => {
+            let (message, help, pos) = tree::describe_error(yaml, &error);
+            vec![Diagnostic::new(Code::YamlSyntax, path, pos, message).help(help)]
+        }
+    }
 }
 
 /// Splits and parses a Markdown file with YAML frontmatter.
-pub fn parse_document<M: DeserializeOwned>(path: &Path, text: &str) -> Result<(M, Body), Diagnostic> {
-    let split = split(path, text)?;
+pub fn parse_document<M: DeserializeOwned + JsonSchema>(path: &Path, text: &str) -> Result<(M, Body), Vec<Diagnostic>> {
+    let split = split(path, text).map_err(|d| vec![d])?;
     let meta = parse_yaml(path, split.yaml)?;
     Ok((meta, split.body))
 }
@@ -488,8 +542,14 @@ mod tests {
         assert_eq!(claim.sources[1].pos, Pos::new(14, 9));
     }
 
-    fn error_of(text: &str) -> Diagnostic {
+    fn errors_of(text: &str) -> Vec<Diagnostic> {
         parse_document::<DossierMeta>(path(), text).unwrap_err()
+    }
+
+    fn error_of(text: &str) -> Diagnostic {
+        let mut found = errors_of(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.remove(0)
     }
 
     #[test]
@@ -521,7 +581,7 @@ mod tests {
             let (prev, next) = (format!("{}", (b'a' + i) as char), format!("{}", (b'a' + i + 1) as char));
             bomb.push_str(&format!("{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
-        let d = parse_yaml::<serde_json::Value>(path(), &bomb).unwrap_err();
+        let d = &parse_yaml::<serde_json::Value>(path(), &bomb).unwrap_err()[0];
         assert_eq!(d.code, Code::YamlLimit, "{d:?}");
         // Inside a typed dossier, the bomb's first nested list is a wrong type; the bomb is
         // still what gets reported.
@@ -582,10 +642,43 @@ mod tests {
         assert_eq!(value_after_key(yaml, Pos::new(9, 1)), Pos::new(9, 1), "past the end");
     }
 
+    /// The schema walk, which only runs on files that failed, finds nothing in any document of
+    /// the bundled wiki or the fixtures that serde reads: no invented problems beside real ones.
+    #[test]
+    fn the_schema_walk_passes_every_document_that_parses() {
+        use crate::model::{CategoryMeta, PageMeta};
+        fn agrees<M: DeserializeOwned + JsonSchema>(path: &Path, text: &str) -> bool {
+            let Ok(split) = split(path, text) else { return false };
+            if parse_yaml::<M>(path, split.yaml).is_err() {
+                return false;
+            }
+            assert_eq!(untyped_problems::<M>(path, split.yaml), [], "{}", path.display());
+            true
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        let files = walkdir::WalkDir::new(root.join("content"))
+            .into_iter()
+            .chain(walkdir::WalkDir::new(root.join("tests/fixtures")));
+        for entry in files {
+            let path = entry.unwrap().into_path();
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str());
+            let checked = match parent {
+                Some("providers") => agrees::<DossierMeta>(&path, &text),
+                Some("categories") => agrees::<CategoryMeta>(&path, &text),
+                Some("pages") => agrees::<PageMeta>(&path, &text),
+                _ => false,
+            };
+            seen += usize::from(checked);
+        }
+        assert!(seen > 20, "only {seen} documents checked");
+    }
+
     #[test]
     fn an_empty_file_is_a_whole_file_problem() {
         assert_eq!(split(path(), "").unwrap_err().line, 0);
-        assert_eq!(parse_yaml::<serde_json::Value>(path(), "").unwrap_err().line, 0);
-        assert_eq!(parse_yaml::<serde_json::Value>(path(), "---\n").unwrap_err().line, 1);
+        assert_eq!(parse_yaml::<serde_json::Value>(path(), "").unwrap_err()[0].line, 0);
+        assert_eq!(parse_yaml::<serde_json::Value>(path(), "---\n").unwrap_err()[0].line, 1);
     }
 }

@@ -119,7 +119,7 @@ mod tests {
 
     /// The parsed and the cached (saved and read back) frontmatter of `text`, debug-printed, if
     /// it parses.
-    fn round_trips<M: DeserializeOwned + Serialize + std::fmt::Debug>(
+    fn round_trips<M: DeserializeOwned + Serialize + schemars::JsonSchema + std::fmt::Debug>(
         path: &Path,
         text: &str,
         hash: usize,

@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -38,8 +39,8 @@ pub struct Site {
     pub pages: BTreeMap<String, Page>,
     /// Problems met while loading, before any rule ran.
     pub diagnostics: Vec<Diagnostic>,
-    /// Files that failed to load, with why; kept so a reload can replace one file's problem.
-    failures: BTreeMap<PathBuf, Diagnostic>,
+    /// Files that failed to load, with every problem found; kept so a reload can replace them.
+    failures: BTreeMap<PathBuf, Vec<Diagnostic>>,
     /// What the last walk of `content/` passed over (`None` before the first walk).
     discovery: Option<Vec<Diagnostic>>,
 }
@@ -86,7 +87,7 @@ impl Site {
             None => self.rewalk(changed, parsed)?,
         }
         self.diagnostics = self.discovery.clone().unwrap_or_default();
-        self.diagnostics.extend(self.failures.values().cloned());
+        self.diagnostics.extend(self.failures.values().flatten().cloned());
         Ok(())
     }
 
@@ -180,13 +181,13 @@ impl Site {
 
     /// Reads `inputs` on every core and keeps what each gave, a document or its problem.
     fn load_inputs(&mut self, inputs: &[&Input], parsed: Option<&ParseCache>) {
-        let loaded: Vec<(PathBuf, Result<Loaded, Diagnostic>)> =
+        let loaded: Vec<(PathBuf, Result<Loaded, Vec<Diagnostic>>)> =
             inputs.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input, parsed))).collect();
         for (path, result) in loaded {
             match result {
                 Ok(item) => self.insert(item),
-                Err(diagnostic) => {
-                    self.failures.insert(path, diagnostic);
+                Err(problems) => {
+                    self.failures.insert(path, problems);
                 }
             }
         }
@@ -248,8 +249,8 @@ fn load_site_with(root: &Path, parsed: Option<&ParseCache>) -> anyhow::Result<Si
     Ok(site)
 }
 
-fn load_input(root: &Path, input: &Input, parsed: Option<&ParseCache>) -> Result<Loaded, Diagnostic> {
-    let text = load::read_text(root, &input.path)?;
+fn load_input(root: &Path, input: &Input, parsed: Option<&ParseCache>) -> Result<Loaded, Vec<Diagnostic>> {
+    let text = load::read_text(root, &input.path).map_err(|d| vec![d])?;
     let path = &input.path;
     Ok(match input.kind {
         InputKind::Config => {
@@ -267,14 +268,14 @@ fn slug_of(path: &Path) -> Cow<'_, str> {
     path.file_stem().map_or(Cow::Borrowed(""), |s| s.to_string_lossy())
 }
 
-fn document<M: DeserializeOwned + Serialize>(
+fn document<M: DeserializeOwned + Serialize + JsonSchema>(
     path: &Path,
     text: &str,
     parsed: Option<&ParseCache>,
-) -> Result<Document<M>, Diagnostic> {
+) -> Result<Document<M>, Vec<Diagnostic>> {
     let hash = load::content_hash(text.as_bytes());
     let (meta, body) = match parsed.and_then(|cache| cache.get(path, hash)) {
-        Some(meta) => (meta, frontmatter::split(path, text)?.body),
+        Some(meta) => (meta, frontmatter::split(path, text).map_err(|d| vec![d])?.body),
         None => {
             let (meta, body) = frontmatter::parse_document(path, text)?;
             if let Some(cache) = parsed {

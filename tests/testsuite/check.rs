@@ -62,7 +62,11 @@ cases! {
         [MissingSiteConfig @ "content/site.yaml", 0:0];
 
     // YAML that does not parse, or parses into the wrong shape.
-    yaml_syntax: "yaml-syntax", Setup::Fixture, [YamlSyntax @ DOSSIER, 5:17];
+    yaml_syntax: "yaml-syntax", Setup::Fixture, [YamlSyntax @ DOSSIER, 5:10];
+    yaml_indent_under: "yaml-indent-under", Setup::Fixture, [YamlSyntax @ DOSSIER, 33:4];
+    yaml_indent_first_key: "yaml-indent-first-key", Setup::Fixture, [YamlSyntax @ DOSSIER, 32:4];
+    yaml_tab: "yaml-tab", Setup::Fixture, [YamlSyntax @ DOSSIER, 33:1];
+    yaml_tab_top_level: "yaml-tab-top-level", Setup::Fixture, [YamlSyntax @ DOSSIER, 2:1];
     yaml_alias_bomb: "yaml-alias-bomb", Setup::Fixture, [YamlLimit @ DOSSIER, 13:15];
     yaml_deep_nesting: "yaml-deep-nesting", Setup::Fixture, [YamlLimit @ DOSSIER, 8:46];
     unknown_key: "unknown-key", Setup::Fixture, [UnknownKey @ DOSSIER, 36:5];
@@ -70,8 +74,22 @@ cases! {
     duplicate_key: "duplicate-key", Setup::Fixture, [DuplicateKey @ DOSSIER, 5:1];
     wrong_type: "wrong-type", Setup::Fixture, [WrongType @ DOSSIER, 8:10];
     unknown_enum_value: "unknown-enum-value", Setup::Fixture, [WrongType @ DOSSIER, 34:13];
-    missing_field: "missing-field", Setup::Fixture, [MissingField @ DOSSIER, 16:1];
+    missing_field: "missing-field", Setup::Fixture, [MissingField @ DOSSIER, 2:1];
     invalid_date: "invalid-date", Setup::Fixture, [InvalidDate @ DOSSIER, 23:15];
+
+    // Every problem of a file in one run, each at its own place.
+    several_mistakes: "several-mistakes", Setup::Fixture, [
+        UnknownKey @ DOSSIER, 5:1;
+        UnknownKey @ DOSSIER, 7:1;
+        InvalidDate @ DOSSIER, 24:15;
+        WrongType @ DOSSIER, 27:16;
+        WrongType @ DOSSIER, 34:11;
+    ];
+    yaml_tab_and_typos: "yaml-tab-and-typos", Setup::Fixture, [
+        WrongType @ DOSSIER, 7:10;
+        YamlSyntax @ DOSSIER, 34:1;
+        UnknownKey @ DOSSIER, 37:5;
+    ];
 
     // Values that parse but break a rule.
     future_date: "future-date", Setup::Fixture, [FutureDate @ DOSSIER, 23:15];
@@ -292,4 +310,40 @@ fn unreadable_file_through_the_binary() {
     let findings = run.findings();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!((findings[0].code.as_str(), findings[0].path.as_str()), ("unreadable-file", DOSSIER));
+}
+
+/// The GitHub annotations of the layout and several-mistakes cases, exactly: each lands on the
+/// line a pull request's diff shows the mistake on.
+#[test]
+fn github_annotations_point_at_each_mistake() {
+    for name in [
+        "yaml-syntax",
+        "yaml-indent-under",
+        "yaml-indent-first-key",
+        "yaml-tab",
+        "yaml-tab-top-level",
+        "several-mistakes",
+        "yaml-tab-and-typos",
+    ] {
+        let run = wiki_for(case(name)).check().args(["--format", "github"]).run();
+        run.assert_code(1);
+        insta::assert_snapshot!(format!("{name}-github"), run.stdout);
+    }
+}
+
+/// A file with several mistakes reports the same findings whether the parse cache is off,
+/// being filled, or read back (the cache keeps only files that parsed).
+#[test]
+fn several_mistakes_are_the_same_with_and_without_the_parse_cache() {
+    let wiki = wiki_for(case("several-mistakes"));
+    let fresh = wiki.check().args(["--format", "json", "--no-cache"]).run();
+    let filling = wiki.check().args(["--format", "json"]).run();
+    assert!(wiki.path(".dossier-cache/build/parsed").is_file(), "the cache was written");
+    let cached = wiki.check().args(["--format", "json"]).run();
+    for run in [&fresh, &filling, &cached] {
+        run.assert_code(1);
+    }
+    assert_eq!(fresh.findings().len(), 5);
+    assert_eq!(filling.stdout, fresh.stdout);
+    assert_eq!(cached.stdout, fresh.stdout);
 }
