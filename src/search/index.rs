@@ -2,10 +2,13 @@
 //! bundle directory). `engine.js` beside this file reads them, and ships in the bundle, since
 //! the two change together ([`FORMAT_VERSION`]).
 //!
-//! - `entry.json` (small, revalidated): the format version, language, doc count, the chunk
-//!   table (first word and file of each index chunk), the facet table (every value with its
-//!   count, and its doc-id file), the sort files and the fragment groups.
-//! - `index/<hash>.bin`: postings, words in byte order split into chunks of about
+//! - `entry.json` (small, revalidated): the format version, language, whether the engine stems
+//!   (English), doc count, the chunk table (first word and file of each index chunk), the facet
+//!   table (every value with its count, and its doc-id file), the English names of the
+//!   jurisdictions used, the sort files and the fragment groups.
+//! - `index/<hash>.bin`: postings of the words as written (not stemmed) and of one name key per
+//!   name and former name (its words joined by spaces, plus a trailing space, so it sorts right
+//!   after its first word), in byte order, split into chunks of about
 //!   [`CHUNK_BYTES`]. A chunk is `varint(words)`, then per word: `varint(shared prefix bytes with
 //!   the previous word)`, `varint(suffix bytes)`, the suffix, `varint(docs)`, `varint(bytes of
 //!   the doc ids)`, the doc ids as delta varints, one weight byte per doc.
@@ -14,7 +17,7 @@
 //! - `sort/<hash>.bin`: one per sort key: a width byte (2 or 4), then each doc's rank,
 //!   little-endian; all ones for a doc without that key.
 //! - `fragment/<doc>_<group hash>.json`: what a result shows (url, meta, filters, the text for
-//!   excerpts). Docs are hashed in groups of [`FRAGMENT_GROUP`] so the entry file stays small.
+//!   excerpts, and each claim's id, status and place in that text in UTF-16 units). Docs are hashed in groups of [`FRAGMENT_GROUP`] so the entry file stays small.
 //!
 //! Weights are BM25 term weights computed here from field-weighted counts and the doc length,
 //! quantised to a byte; the engine multiplies them by each word's idf. Every name but the entry
@@ -30,7 +33,7 @@ use serde::Serialize;
 use super::{Record, Text, Words, tokens};
 
 /// The format the engine reads; it refuses any other.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// How much one occurrence counts in the name, summary, claims and body.
 const FIELD_WEIGHTS: [u32; 4] = [20, 5, 2, 1];
 /// BM25's term-frequency saturation and length normalisation.
@@ -40,8 +43,10 @@ const B: f64 = 0.75;
 pub const CHUNK_BYTES: usize = 24 * 1024;
 /// Docs whose fragments share one hash in the entry file.
 pub const FRAGMENT_GROUP: usize = 64;
-/// The most text a fragment carries for excerpts.
+/// The most text a fragment carries for excerpts, besides its claims.
 const EXCERPT_CHARS: usize = 4000;
+/// The most text of one claim a fragment carries.
+const CLAIM_CHARS: usize = 600;
 /// The search engine, shipped in the bundle.
 const ENGINE: &str = include_str!("engine.js");
 
@@ -51,10 +56,13 @@ const ENGINE: &str = include_str!("engine.js");
 pub fn build(mut records: Vec<Record>, language: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let stem = tokens::stems(language);
     let mut files = Vec::new();
-    let (table, fragments) = read_records(&mut records, stem)?;
+    let (table, fragments) = read_records(&mut records)?;
     let chunks = encode_chunks(&table.postings());
     drop(table);
     let filters = filter_files(&records, &mut files);
+    let places = filters.get("jurisdiction").map_or_else(BTreeMap::new, |facet| {
+        facet.values.iter().map(|&(code, _)| (code, super::country_name(code))).filter(|(_, n)| !n.is_empty()).collect()
+    });
     let sorts = sort_files(&records, &mut files);
     let fragments = fragment_files(fragments, &mut files);
     let mut chunk_table = Vec::with_capacity(chunks.len());
@@ -70,6 +78,7 @@ pub fn build(mut records: Vec<Record>, language: &str) -> anyhow::Result<Vec<(St
         docs: records.len(),
         chunks: chunk_table,
         filters,
+        places,
         sorts,
         fragments: Fragments { group: FRAGMENT_GROUP, hashes: fragments },
     };
@@ -86,13 +95,13 @@ const BATCH: usize = 256;
 type FragmentBytes = (Vec<u8>, u64);
 
 /// Reads every record's words into a word table and makes its fragment, then drops its text.
-fn read_records(records: &mut [Record], stem: bool) -> anyhow::Result<(WordTable, Vec<FragmentBytes>)> {
+fn read_records(records: &mut [Record]) -> anyhow::Result<(WordTable, Vec<FragmentBytes>)> {
     let mut table = WordTable::default();
     let mut fragments = Vec::with_capacity(records.len());
     let mut pending: Vec<DocWords> = Vec::new();
     for batch in records.chunks_mut(BATCH) {
         let (read, ()) = rayon::join(
-            || batch.par_iter_mut().map(|record| read_record(record, stem)).collect::<anyhow::Result<Vec<_>>>(),
+            || batch.par_iter_mut().map(read_record).collect::<anyhow::Result<Vec<_>>>(),
             || pending.iter().for_each(|doc| table.add(doc)),
         );
         pending.clear();
@@ -105,34 +114,50 @@ fn read_records(records: &mut [Record], stem: bool) -> anyhow::Result<(WordTable
     Ok((table, fragments))
 }
 
-fn read_record(record: &mut Record, stem: bool) -> anyhow::Result<(DocWords, FragmentBytes)> {
+fn read_record(record: &mut Record) -> anyhow::Result<(DocWords, FragmentBytes)> {
     let read = match std::mem::replace(&mut record.text, Words::Text(Text::default())) {
-        Words::Text(text) => ReadText::of(&text, stem),
+        Words::Text(text) => ReadText::of(&text),
         Words::Read(read) => read,
     };
-    let fragment = Fragment { url: &record.url, meta: &record.meta, filters: &record.filters, text: &read.excerpt };
+    // The engine slices the text in UTF-16 units.
+    let utf16 = |at: usize| read.excerpt[..at].encode_utf16().count();
+    let claims = read.claims.iter().map(|c| (c.id.as_str(), c.status.as_str(), utf16(c.start), utf16(c.end))).collect();
+    let fragment =
+        Fragment { url: &record.url, meta: &record.meta, filters: &record.filters, text: &read.excerpt, claims };
     let bytes = serde_json::to_vec(&fragment)?;
     let hash = crate::load::content_hash(&bytes);
     Ok((read.words, (bytes, hash)))
 }
 
 /// What the index reads of a record's text: its distinct words with their field-weighted
-/// counts, its length in words, and the text excerpts are cut from. Small next to the text,
-/// and what the word cache keeps.
+/// counts, its length in words, the text excerpts are cut from and where each claim is in it.
+/// Small next to the text, and what the word cache keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadText {
     words: DocWords,
     excerpt: String,
+    claims: Vec<ClaimSpan>,
+}
+
+/// A claim's id, status and byte range in the excerpt text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ClaimSpan {
+    id: String,
+    status: String,
+    start: usize,
+    end: usize,
 }
 
 impl ReadText {
-    pub fn of(text: &Text, stem: bool) -> ReadText {
-        ReadText { words: doc_words(text, stem), excerpt: excerpt_text(text) }
+    pub fn of(text: &Text) -> ReadText {
+        let (excerpt, claims) = excerpt_text(text);
+        ReadText { words: doc_words(text), excerpt, claims }
     }
 
     /// The bytes [`ReadText::decode`] reads: varints of the length in words, the excerpt's
     /// bytes, the words' bytes and the word count, the excerpt and the words, then each word's
-    /// bytes and count.
+    /// bytes and count, then the claim count and per claim its id and status (each a varint
+    /// length and bytes) and its start and end.
     pub fn encode(&self) -> Vec<u8> {
         let words = &self.words;
         let mut out = Vec::with_capacity(self.excerpt.len() + words.text.len() + 3 * words.words.len() + 16);
@@ -144,6 +169,15 @@ impl ReadText {
         for &(start, end, count) in &words.words {
             push_varint(&mut out, (end - start) as u64);
             push_varint(&mut out, u64::from(count));
+        }
+        push_varint(&mut out, self.claims.len() as u64);
+        for claim in &self.claims {
+            for part in [&claim.id, &claim.status] {
+                push_varint(&mut out, part.len() as u64);
+                out.extend_from_slice(part.as_bytes());
+            }
+            push_varint(&mut out, claim.start as u64);
+            push_varint(&mut out, claim.end as u64);
         }
         out
     }
@@ -169,8 +203,28 @@ impl ReadText {
             words.push((start, end, count));
             start = end;
         }
-        (start == text.len() && at == bytes.len())
-            .then_some(ReadText { words: DocWords { text, words, length }, excerpt })
+        if start != text.len() {
+            return None;
+        }
+        let mut next = || -> Option<usize> { usize::try_from(read_varint(bytes, &mut at)?).ok() };
+        let claim_count = next()?;
+        let mut claims = Vec::with_capacity(claim_count.min(bytes.len()));
+        for _ in 0..claim_count {
+            let mut part = || -> Option<String> {
+                let len = usize::try_from(read_varint(bytes, &mut at)?).ok()?;
+                let part = std::str::from_utf8(bytes.get(at..at.checked_add(len)?)?).ok()?.to_owned();
+                at += len;
+                Some(part)
+            };
+            let (id, status) = (part()?, part()?);
+            let mut next = || -> Option<usize> { usize::try_from(read_varint(bytes, &mut at)?).ok() };
+            let (start, end) = (next()?, next()?);
+            if start > end || !excerpt.is_char_boundary(end) || !excerpt.is_char_boundary(start) {
+                return None;
+            }
+            claims.push(ClaimSpan { id, status, start, end });
+        }
+        (at == bytes.len()).then_some(ReadText { words: DocWords { text, words, length }, excerpt, claims })
     }
 }
 
@@ -197,6 +251,8 @@ struct Entry<'a> {
     /// First word and file hash of each index chunk, in word order.
     chunks: Vec<(String, String)>,
     filters: BTreeMap<&'a str, Facet<'a>>,
+    /// Jurisdiction code → English name, for the codes the records have.
+    places: BTreeMap<&'a str, &'static str>,
     /// Sort key → file hash.
     sorts: BTreeMap<&'a str, String>,
     fragments: Fragments,
@@ -244,19 +300,32 @@ impl DocWords {
     }
 }
 
-fn doc_words(text: &Text, stem: bool) -> DocWords {
+fn doc_words(text: &Text) -> DocWords {
     // The words go into one buffer and are counted as spans of it: no allocation per word.
     let mut all = String::new();
     let mut spans: Vec<(usize, usize, u32)> = Vec::new();
-    for (field, weight) in [&text.name, &text.summary, &text.claims, &text.body].into_iter().zip(FIELD_WEIGHTS) {
-        tokens::for_each_word(field, stem, |word| {
+    let [name, summary, claim, body] = FIELD_WEIGHTS;
+    let claims = text.claims.iter().map(|c| (c.text.as_str(), claim));
+    let fields = [(text.name.as_str(), name), (text.summary.as_str(), summary)].into_iter().chain(claims);
+    for (field, weight) in fields.chain([(text.body.as_str(), body)]) {
+        tokens::for_each_word(field, |word| {
             let start = all.len();
             all.push_str(word);
             spans.push((start, all.len(), weight));
         });
     }
+    let length = spans.len();
+    for line in text.name.lines() {
+        let key = tokens::words(line).join(" ");
+        if !key.is_empty() {
+            let start = all.len();
+            all.push_str(&key);
+            all.push(' ');
+            spans.push((start, all.len(), name));
+        }
+    }
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(spans.len());
-    let mut distinct = DocWords { text: String::new(), words: Vec::new(), length: spans.len() };
+    let mut distinct = DocWords { text: String::new(), words: Vec::new(), length };
     for &(start, end, weight) in &spans {
         let word = &all[start..end];
         match seen.get(word) {
@@ -479,24 +548,41 @@ struct Fragment<'a> {
     meta: &'a BTreeMap<String, String>,
     filters: &'a BTreeMap<String, Vec<String>>,
     text: &'a str,
+    /// Each claim's id, status, and start and end in `text` (UTF-16 units).
+    claims: Vec<(&'a str, &'a str, usize, usize)>,
 }
 
-/// The text a result's excerpt is cut from: summary, claims and body, at most
-/// [`EXCERPT_CHARS`], cut at a space.
-fn excerpt_text(text: &Text) -> String {
+/// The text a result's excerpt is cut from: the summary, every claim (each at most
+/// [`CLAIM_CHARS`]) and the body, the summary and body to at most [`EXCERPT_CHARS`] in all, cut
+/// at spaces; with where each claim is in it.
+fn excerpt_text(text: &Text) -> (String, Vec<ClaimSpan>) {
     let mut out = String::new();
-    for part in [&text.summary, &text.claims, &text.body] {
-        for word in part.split_whitespace() {
-            if out.len() + word.len() + 1 > EXCERPT_CHARS {
-                return out;
-            }
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
+    push_words(&mut out, &text.summary, EXCERPT_CHARS);
+    let mut claims = Vec::with_capacity(text.claims.len());
+    for claim in &text.claims {
+        let start = out.len() + usize::from(!out.is_empty());
+        let limit = out.len() + CLAIM_CHARS;
+        push_words(&mut out, &claim.text, limit);
+        if out.len() > start {
+            claims.push(ClaimSpan { id: claim.id.clone(), status: claim.status.clone(), start, end: out.len() });
         }
     }
-    out
+    let claim_chars: usize = claims.iter().map(|c| c.end - c.start).sum();
+    push_words(&mut out, &text.body, EXCERPT_CHARS + claim_chars);
+    (out, claims)
+}
+
+/// Appends the words of `part` to `out`, space-separated, while `out` stays within `limit` bytes.
+fn push_words(out: &mut String, part: &str, limit: usize) {
+    for word in part.split_whitespace() {
+        if out.len() + word.len() + 1 > limit {
+            return;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// One fragment per doc, named by its id and the hash of its group; returns the group hashes.
@@ -518,7 +604,7 @@ fn fragment_files(fragments: Vec<FragmentBytes>, files: &mut Vec<(String, Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::Text;
+    use crate::search::{ClaimText, Text};
 
     /// Decodes a chunk back into (word, [(doc, weight)]).
     fn decode_chunk(bytes: &[u8]) -> Vec<(String, Vec<(u32, u8)>)> {
@@ -566,7 +652,7 @@ mod tests {
         // 3,000 docs, each with two words of its own and one shared by all.
         let mut records: Vec<Record> =
             (0..3000).map(|i| record(&format!("doc{i:05}"), &format!("common øword{i:04} Words"))).collect();
-        let (table, _) = read_records(&mut records, true).unwrap();
+        let (table, _) = read_records(&mut records).unwrap();
         let chunks = encode_chunks(&table.postings());
         assert!(chunks.len() >= 3, "{} chunks", chunks.len());
         let mut all = Vec::new();
@@ -578,13 +664,14 @@ mod tests {
         }
         let words: Vec<&str> = all.iter().map(|(w, _)| w.as_str()).collect();
         assert!(words.is_sorted(), "words are in byte order across chunks");
-        assert_eq!(words.len(), 3000 * 2 + 2);
+        assert_eq!(words.len(), 3000 * 3 + 2, "two words and a name key each, and two shared");
         let common = &all.iter().find(|(w, _)| w == "common").unwrap().1;
         assert_eq!(common.iter().map(|p| p.0).collect::<Vec<_>>(), (0..3000).collect::<Vec<_>>());
         let named = &all.iter().find(|(w, _)| w == "doc00042").unwrap().1;
         assert_eq!(named.len(), 1);
         assert!(named[0].1 > common[42].1, "a word in the name weighs more than one in the body");
-        assert!(words.contains(&"word") && words.contains(&"øword0001"), "stemmed, and UTF-8 kept whole");
+        assert!(words.contains(&"words") && words.contains(&"øword0001"), "as written, and UTF-8 kept whole");
+        assert_eq!(all.iter().find(|(w, _)| w == "doc00042 ").unwrap().1.len(), 1, "the name key");
     }
 
     #[test]
@@ -592,25 +679,37 @@ mod tests {
         let text = Text {
             name: "Ünïcode Mail".to_owned(),
             summary: "Mail, mail and more mail.".to_owned(),
-            claims: "Claims 日本語 here.".to_owned(),
+            claims: vec![
+                ClaimText {
+                    id: "c1".to_owned(),
+                    status: "disputed".to_owned(),
+                    text: "Claims 日本語 here.".to_owned(),
+                },
+                ClaimText { id: "c2".to_owned(), status: "verified".to_owned(), text: "More.".to_owned() },
+            ],
             body: "Body words, body words.".to_owned(),
         };
-        let read = ReadText::of(&text, true);
+        let read = ReadText::of(&text);
+        assert_eq!(read.excerpt, "Mail, mail and more mail. Claims 日本語 here. More. Body words, body words.");
+        let spans: Vec<&str> = read.claims.iter().map(|c| &read.excerpt[c.start..c.end]).collect();
+        assert_eq!(spans, ["Claims 日本語 here.", "More."]);
         let bytes = read.encode();
         assert_eq!(ReadText::decode(&bytes), Some(read.clone()));
-        assert_eq!(
-            ReadText::decode(&ReadText::of(&Text::default(), true).encode()),
-            Some(ReadText::of(&Text::default(), true))
-        );
+        assert_eq!(ReadText::decode(&ReadText::of(&Text::default()).encode()), Some(ReadText::of(&Text::default())));
         for cut in 0..bytes.len() {
             assert_eq!(ReadText::decode(&bytes[..cut]), None, "cut at {cut}");
         }
         assert_eq!(ReadText::decode(&[bytes.as_slice(), b"x"].concat()), None, "trailing bytes");
-        // A word boundary inside a character, and a length past the end.
-        let mut inside = bytes.clone();
-        let last_word = inside.len() - 2;
-        inside[last_word] += 1;
-        assert_eq!(ReadText::decode(&inside), None);
+        // A word boundary inside a character, and a length past the end: the last word's length
+        // comes before its count and the claim count.
+        let plain = ReadText::of(&Text { summary: "mail 日本語".to_owned(), ..Text::default() }).encode();
+        let last_word = plain.len() - 3;
+        assert_eq!(plain[last_word], 9);
+        for length in [8, 10] {
+            let mut damaged = plain.clone();
+            damaged[last_word] = length;
+            assert_eq!(ReadText::decode(&damaged), None, "a last word of {length} bytes");
+        }
         assert_eq!(ReadText::decode(&[0xff; 12]), None, "a varint past 64 bits");
     }
 

@@ -49,14 +49,22 @@ pub enum Words {
 /// A record's text by field, most telling first; [`index`] weighs them in this order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text {
-    /// The name (and former names) or title.
+    /// The name and former names, one a line, or the title.
     pub name: String,
     /// The summary or description.
     pub summary: String,
-    /// The claim texts.
-    pub claims: String,
+    /// The claims, each with what a sub-result links to and shows.
+    pub claims: Vec<ClaimText>,
     /// Everything else: body text, sources, what the dossier is filed under.
     pub body: String,
+}
+
+/// One claim's text, with its id (the provider page's anchor is `claim-<id>`) and status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimText {
+    pub id: String,
+    pub status: String,
+    pub text: String,
 }
 
 /// Builds the search index of the published content of `site`.
@@ -80,7 +88,7 @@ pub fn index_site(
 
 /// What the index read of each dossier's text, in the build cache's folder (file `words`),
 /// keyed by the dossier's path and a hash of all its words come from: the file, what it is
-/// filed under (its category's name) and whether words are stemmed. Reading the text (Markdown to plain text, then words) is
+/// filed under (its category's name). Reading the text (Markdown to plain text, then words) is
 /// most of indexing, and a dossier's text changes only when its file does.
 #[derive(Debug)]
 pub struct WordCache(KeyedFile);
@@ -88,7 +96,7 @@ pub struct WordCache(KeyedFile);
 impl WordCache {
     /// Opens the cache in `dir`; a missing, damaged or foreign one is empty.
     pub fn open(dir: &std::path::Path) -> WordCache {
-        WordCache(KeyedFile::open(dir.join("words"), "dossier-word-cache", 1))
+        WordCache(KeyedFile::open(dir.join("words"), "dossier-word-cache", 2))
     }
 
     /// Writes what this build read or reused, dropping the rest.
@@ -97,22 +105,21 @@ impl WordCache {
     }
 
     /// A dossier's words: from the cache, or read now and kept.
-    fn words(&self, dossier: &Dossier, filed_under: &str, stem: bool) -> Words {
+    fn words(&self, dossier: &Dossier, filed_under: &str) -> Words {
         let key = dossier.path.to_string_lossy();
         let mut source = dossier.hash.to_le_bytes().to_vec();
-        source.push(u8::from(stem));
         source.extend_from_slice(filed_under.as_bytes());
         let hash = crate::load::content_hash(&source);
         if let Some(read) = self.0.get(&key, hash).and_then(index::ReadText::decode) {
             return Words::Read(read);
         }
-        let read = index::ReadText::of(&dossier_text(dossier, filed_under), stem);
+        let read = index::ReadText::of(&dossier_text(dossier, filed_under));
         self.0.put(&key, hash, read.encode());
         Words::Read(read)
     }
 }
 
-/// The language the index stems words for: the site's.
+/// The site's language: the engine stems English queries.
 pub fn language_of(site: &Site) -> String {
     site.config.as_ref().map_or("en", |c| c.language.as_str()).to_owned()
 }
@@ -134,10 +141,9 @@ pub fn records(site: &Site, base_path: &str, today: Date, drafts: bool) -> Vec<R
 
 /// [`records`], taking dossiers' words from `words` when given.
 fn records_with(site: &Site, base_path: &str, today: Date, drafts: bool, words: Option<&WordCache>) -> Vec<Record> {
-    let stem = tokens::stems(&language_of(site));
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| drafts || !d.meta.draft).collect();
     let mut records: Vec<Record> =
-        dossiers.par_iter().map(|d| dossier_record(site, d, base_path, today, words.map(|w| (w, stem)))).collect();
+        dossiers.par_iter().map(|d| dossier_record(site, d, base_path, today, words)).collect();
     for category in site.categories.values() {
         let url = format!("{base_path}categories/{}/", category.slug);
         let (name, description) = (&category.meta.name.value, &category.meta.description.value);
@@ -159,7 +165,7 @@ fn text_record(url: String, kind: &str, title: &str, description: &str, body: &s
     let text = Words::Text(Text {
         name: title.to_owned(),
         summary: description.to_owned(),
-        claims: String::new(),
+        claims: Vec::new(),
         body: markdown::plain_text(body),
     });
     let meta = BTreeMap::from([
@@ -171,13 +177,7 @@ fn text_record(url: String, kind: &str, title: &str, description: &str, body: &s
     Record { url, text, meta, filters: BTreeMap::new(), sort }
 }
 
-fn dossier_record(
-    site: &Site,
-    dossier: &Dossier,
-    base_path: &str,
-    today: Date,
-    words: Option<(&WordCache, bool)>,
-) -> Record {
+fn dossier_record(site: &Site, dossier: &Dossier, base_path: &str, today: Date, words: Option<&WordCache>) -> Record {
     let meta = &dossier.meta;
     let category = site.categories.get(meta.category.as_str()).map_or(meta.category.as_str(), |c| c.meta.name.as_str());
     let newest = meta.claims.iter().map(|c| c.verified.value).max().map(|d| d.to_string()).unwrap_or_default();
@@ -185,7 +185,7 @@ fn dossier_record(
     let place = meta.jurisdiction.as_ref().map(|j| format!("{} ({})", country_name(j), j.as_str()));
     let filed_under = format!("{category}. {} {}", place.unwrap_or_default(), tags.join(" "));
     let text = match words {
-        Some((cache, stem)) => cache.words(dossier, &filed_under, stem),
+        Some(cache) => cache.words(dossier, &filed_under),
         None => Words::Text(dossier_text(dossier, &filed_under)),
     };
     let mut filters = claim_filters(dossier, site.stale_after_days(&meta.category), today);
@@ -213,7 +213,15 @@ fn dossier_record(
 fn dossier_text(dossier: &Dossier, filed_under: &str) -> Text {
     let meta = &dossier.meta;
     let names = std::iter::once(meta.name.as_str()).chain(meta.former_names.iter().map(String::as_str));
-    let claims: Vec<String> = meta.claims.iter().map(|c| markdown::plain_text(&c.text)).collect();
+    let claims = meta
+        .claims
+        .iter()
+        .map(|c| ClaimText {
+            id: c.id.value.clone(),
+            status: c.status.as_str().to_owned(),
+            text: markdown::plain_text(&c.text),
+        })
+        .collect();
     let mut body = markdown::plain_text(&dossier.body.text);
     for source in meta.sources.values().map(|s| &s.value).chain(meta.claims.iter().flat_map(inline_sources)) {
         for words in [Some(&source.title), source.publisher.as_ref(), source.quote.as_ref()].into_iter().flatten() {
@@ -223,12 +231,7 @@ fn dossier_text(dossier: &Dossier, filed_under: &str) -> Text {
     }
     body.push(' ');
     body.push_str(filed_under);
-    Text {
-        name: names.collect::<Vec<_>>().join(" "),
-        summary: meta.summary.value.clone(),
-        claims: claims.join(" "),
-        body,
-    }
+    Text { name: names.collect::<Vec<_>>().join("\n"), summary: meta.summary.value.clone(), claims, body }
 }
 
 /// The facets that come from the claims: every status a claim has (so a provider with one
@@ -252,7 +255,7 @@ fn inline_sources(claim: &Claim) -> impl Iterator<Item = &Source> {
 }
 
 /// The English short name of an ISO 3166-1 alpha-2 code, so "Germany" finds `DE`.
-fn country_name(code: &str) -> &'static str {
+pub(crate) fn country_name(code: &str) -> &'static str {
     isocountry::CountryCode::for_alpha2(code).map_or("", |c| c.name())
 }
 
@@ -275,9 +278,10 @@ mod tests {
         let record = all.iter().find(|r| r.url == "/wiki/providers/examplemail/").expect("the dossier is indexed");
         let Words::Text(text) = &record.text else { panic!("no word cache, so the text itself") };
         assert_eq!(text.name, "ExampleMail");
-        assert!(text.claims.contains("Outgoing mail is DKIM-signed."), "{text:?}");
+        assert_eq!(text.claims[0].text, "Outgoing mail is DKIM-signed.", "{text:?}");
+        assert_eq!((text.claims[0].id.as_str(), text.claims[0].status.as_str()), ("dkim-signing", "verified"));
         assert!(text.body.contains("Germany (DE)"), "{text:?}");
-        assert!(!text.claims.contains("[^"), "citations are not words: {text:?}");
+        assert!(!text.claims.iter().any(|c| c.text.contains("[^")), "citations are not words: {text:?}");
         assert_eq!(record.filters["jurisdiction"], ["DE"]);
         assert_eq!(record.filters["tags"], ["imap", "smtp"]);
         assert_eq!(record.filters["status"], ["verified"]);

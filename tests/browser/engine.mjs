@@ -1,9 +1,12 @@
 // Runs the search engine (<bundle>/engine.js) in node, without a browser, for
 // tests/testsuite/search.rs: `fetch` reads the bundle's files from disk. Reads a JSON list of
 // requests on stdin and prints one JSON list of answers:
-//   { "words": [text, ...], "stem": bool }  -> the engine's words of each text
-//   { "search": term|null, "options": {...}, "shown": n } -> counts, facet counts, the first n
-//      results' data, and the bundle files the query fetched
+//   { "words": [text, ...] }  -> the engine's words of each text
+//   { "stems": [word, ...] }  -> the engine's stem of each word, and the prefixes it reads for
+//      that stem's family
+//   { "search": term|null, "options": {...}, "shown": n } -> counts, facet counts, corrections,
+//      countries, the first n results' data (with their claims), and the bundle files the query
+//      fetched
 //   { "filters": true } -> every facet value with its total count
 // Usage: node engine.mjs <bundle dir> < requests.json
 import { readFileSync } from "node:fs";
@@ -35,7 +38,9 @@ await engine.init(BASE);
 const answers = [];
 for (const request of JSON.parse(readFileSync(0, "utf8"))) {
   if (request.words) {
-    answers.push(request.words.map((text) => engine.words(text, request.stem)));
+    answers.push(request.words.map((text) => engine.words(text)));
+  } else if (request.stems) {
+    answers.push(request.stems.map((word) => [engine.stem(word), engine.stemPrefixes(engine.stem(word), "")]));
   } else if (request.filters) {
     answers.push(await engine.filters());
   } else {
@@ -47,7 +52,15 @@ for (const request of JSON.parse(readFileSync(0, "utf8"))) {
       count: found.results.length,
       unfiltered: found.unfilteredResultCount,
       filters: found.filters,
-      results: data.map((d, i) => ({ id: shown[i].id, url: d.url, title: d.meta.title, excerpt: d.excerpt })),
+      corrections: found.corrections,
+      places: found.places,
+      results: data.map((d, i) => ({
+        id: shown[i].id,
+        url: d.url,
+        title: d.meta.title,
+        excerpt: d.excerpt,
+        claims: d.claims,
+      })),
       fetched: fetched.slice(before),
     });
   }

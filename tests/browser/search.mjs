@@ -22,6 +22,13 @@ async function settled(page, pattern) {
     status: document.getElementById("search-status").textContent,
     titles: [...document.querySelectorAll("#search-results .search-result-title")].map((h) => h.textContent),
     marks: [...document.querySelectorAll("#search-results mark")].map((m) => m.textContent.toLowerCase()),
+    claims: [...document.querySelectorAll("#search-results .search-claim")].map((li) => ({
+      href: li.querySelector("a").getAttribute("href"),
+      badge: li.querySelector(".badge").textContent,
+      marks: [...li.querySelectorAll("mark")].map((m) => m.textContent.toLowerCase()),
+    })),
+    corrected: document.getElementById("search-corrected").hidden ? null : document.getElementById("search-corrected").textContent,
+    place: document.getElementById("search-place").hidden ? null : document.getElementById("search-place").textContent,
     links: [...document.querySelectorAll("#search-results .search-result-title a")].map((a) => a.getAttribute("href")),
     noneShown: !document.getElementById("search-none").hidden,
     query: location.search,
@@ -45,11 +52,26 @@ async function searchPage(page, origin, report, requests) {
   report.byName = await settled(page, /for “Harborline”/);
   await typeQuery(page, "retaliation");
   report.byClaimWord = await settled(page, /for “retaliation”/);
+  // A claim found as a sub-result leads to that claim on the provider's page.
+  const claim = report.byClaimWord.claims[0];
+  if (claim) {
+    await page.click(`#search-results .search-claim a[href="${claim.href}"]`);
+    await page.waitForLoadState("load");
+    report.claimTarget = await page.evaluate(() => {
+      const target = document.getElementById(location.hash.slice(1));
+      return target ? { id: target.id, className: target.className } : null;
+    });
+    await page.goBack();
+    await settled(page, /for “retaliation”/);
+  }
+  await typeQuery(page, "retalation");
+  report.typo = await settled(page, /for “retalation”/);
+  report.filterChunksBeforeCountry = requests.some((r) => r.path.includes("/search-index/filter/"));
   await typeQuery(page, "Germany");
   report.byCountry = await settled(page, /for “Germany”/);
+
   await typeQuery(page, "mail");
   report.unfiltered = await settled(page, /for “mail”$/);
-  report.filterChunksBeforeOpening = requests.some((r) => r.path.includes("/search-index/filter/"));
   await page.click("#search-facets-toggle");
   await page.getByLabel(/^Germany \(DE\)/).check();
   report.filtered = await settled(page, /for “mail”, 1 filter applied/);
@@ -60,6 +82,12 @@ async function searchPage(page, origin, report, requests) {
   report.afterBackChecked = await page.getByLabel(/^Germany \(DE\)/).isChecked();
   await typeQuery(page, "qwxzzy");
   report.nothing = await settled(page, /0 results/);
+  // A country code is the jurisdiction, offered as the filter: the code leaves the query.
+  await typeQuery(page, "DE");
+  report.byCode = await settled(page, /for “DE”/);
+  await page.click("#search-place button");
+  report.placeFilter = await settled(page, /^\d+ results?, 1 filter applied/);
+  report.placeFilterChecked = await page.getByLabel(/^Germany \(DE\)/).isChecked();
   await collectCsp(page, report.problems);
 }
 

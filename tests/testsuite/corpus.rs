@@ -4,7 +4,7 @@
 
 #[allow(dead_code)] // the generator's API serves the example and the benches too
 #[path = "../../benches/support/corpus/mod.rs"]
-mod generator;
+pub(crate) mod generator;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,7 +14,7 @@ use generator::{Flavor, Options};
 
 use crate::harness::{dossier, manifest_dir};
 
-fn generate(n: usize, flavor: Flavor, scaffold_from: Option<&Path>) -> tempfile::TempDir {
+pub(crate) fn generate(n: usize, flavor: Flavor, scaffold_from: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::Builder::new().prefix("dossier-corpus-").tempdir().expect("create a temp dir");
     let options = Options {
         n,

@@ -1,13 +1,18 @@
 //! Search: `dossier build` writes a chunked index and a search UI that needs no inline script;
-//! the engine, run in node (`tests/browser/engine.mjs`), tokenises as the indexer does, finds
-//! words with AND semantics and prefixes across chunk borders, filters, sorts, and keeps hostile
-//! text inert; a real Chromium (Debian's package, driven by `tests/browser/search.mjs` through
-//! playwright-core) finds providers by name, by a word of one claim and by country, narrows
-//! them with a filter, keeps the state in the URL, and runs under a strict CSP without errors.
+//! the engine, run in node (`tests/browser/engine.mjs`), tokenises as the indexer does, stems as
+//! Snowball's English stemmer does (rust-stemmers), finds words with AND semantics and prefixes
+//! across chunk borders, filters, sorts, keeps hostile text inert, and answers a set of reader
+//! queries (names, former names, prefixes, stems, countries, typos, phrases, accents, claims)
+//! with the expected top results on the bundled wiki and a generated 1,000-dossier wiki; a real
+//! Chromium (Debian's package, driven by `tests/browser/search.mjs` through playwright-core)
+//! finds providers by name, by a word of one claim (listing that claim under the result) and by
+//! country, corrects a typo, narrows results with a filter, keeps the state in the URL, and runs
+//! under a strict CSP without errors.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use dossier::model::Date;
 use dossier::search::{Record, Text, Words, tokens};
 use serde_json::Value;
 
@@ -89,6 +94,21 @@ fn a_reader_finds_filters_and_shares_results_in_chromium_under_a_strict_csp() {
     let mut by_country = titles(&report["byCountry"]);
     by_country.sort_unstable();
     assert_eq!(by_country, ["ExampleMail", "Nimbus DNS", "Postquay"], "{shown}");
+    assert_eq!(titles(&report["byCode"]).len(), 3, "DE is the jurisdiction, not a prefix: {shown}");
+    assert!(report["byCode"]["place"].as_str().unwrap_or_default().contains("Germany (DE)"), "{shown}");
+    assert_eq!(report["placeFilterChecked"], true, "the code moved into the filter: {shown}");
+    assert_eq!(report["placeFilter"]["query"], "?jurisdiction=DE", "{shown}");
+
+    let claims = report["byClaimWord"]["claims"].as_array().cloned().unwrap_or_default();
+    assert_eq!(claims.first().map(|c| &c["href"]), Some(&"/wiki/providers/harborline/#claim-staff-retaliation".into()));
+    assert_eq!(claims[0]["badge"], "Alleged", "the claim's status: {shown}");
+    assert!(claims[0]["marks"].as_array().is_some_and(|m| m.iter().any(|m| m == "retaliation")), "{shown}");
+    assert_eq!(report["claimTarget"]["id"], "claim-staff-retaliation", "the link reaches the claim: {shown}");
+    assert!(report["claimTarget"]["className"].as_str().unwrap_or_default().contains("claim--alleged"), "{shown}");
+    assert_eq!(titles(&report["typo"]), ["Harborline Mail"], "{shown}");
+    let corrected = report["typo"]["corrected"].as_str().unwrap_or_default();
+    assert!(corrected.starts_with("Showing results for retaliation") && corrected.contains("“retalation”"), "{shown}");
+    assert!(report["byName"]["corrected"].is_null(), "no correction where words match: {shown}");
 
     let (all, filtered) = (report["unfilteredCount"].as_i64(), report["filteredCount"].as_i64());
     assert!(filtered > Some(0) && filtered < all, "the filter narrows the results: {shown}");
@@ -100,7 +120,7 @@ fn a_reader_finds_filters_and_shares_results_in_chromium_under_a_strict_csp() {
     assert_eq!(report["nothing"]["noneShown"], true, "{shown}");
     assert_eq!(titles(&report["shared"]), ["Postquay"], "a shared URL restores query and filters: {shown}");
     assert_eq!(report["keyboardFocus"], "checkbox", "{shown}");
-    assert_eq!(report["filterChunksBeforeOpening"], false, "a plain query fetches no filter data: {shown}");
+    assert_eq!(report["filterChunksBeforeCountry"], false, "a plain query fetches no filter data: {shown}");
 
     assert_eq!(report["engineBeforeFocus"], false, "the engine loads only when wanted: {shown}");
     assert_eq!(titles(&serde_json::json!({"titles": report["quickTitles"]})).first(), Some(&"Zonequill DNS"));
@@ -255,14 +275,81 @@ fn the_engine_tokenises_exactly_as_the_indexer_does() {
     let (_dir, bundle) = bundle_of(vec![record("Anchor", "", "")]);
     let samples = tokeniser_samples();
     assert!(samples.len() >= 300, "{} samples", samples.len());
-    let requests = serde_json::json!([{ "words": samples, "stem": false }, { "words": samples, "stem": true }]);
-    let answers = run_engine(&bundle, &requests);
-    for (answer, stem) in answers.iter().zip([false, true]) {
-        let theirs: Vec<Vec<String>> = serde_json::from_value(answer.clone()).expect("lists of words");
-        for (sample, words) in samples.iter().zip(theirs) {
-            assert_eq!(words, tokens::words(sample, stem), "{sample:?} (stem: {stem})");
+    let answers = run_engine(&bundle, &serde_json::json!([{ "words": samples }]));
+    let theirs: Vec<Vec<String>> = serde_json::from_value(answers[0].clone()).expect("lists of words");
+    for (sample, words) in samples.iter().zip(theirs) {
+        assert_eq!(words, tokens::words(sample), "{sample:?}");
+    }
+}
+
+/// Suffixes that exercise every step of Porter2.
+const SUFFIXES: &[&str] = &[
+    "s", "es", "ies", "ied", "sses", "ed", "edly", "eed", "eedly", "ing", "ingly", "ly", "y", "al", "ally", "ance",
+    "ence", "ancy", "ency", "able", "ably", "ible", "ibly", "ability", "ibility", "ant", "ent", "ement", "ment",
+    "ments", "ism", "ist", "ists", "ate", "ated", "ating", "ation", "ations", "ational", "ator", "ators", "ize",
+    "ized", "izing", "izer", "ization", "ise", "iser", "iti", "ity", "ities", "ous", "ously", "ousness", "ive",
+    "ively", "iveness", "ivity", "ful", "fully", "fulness", "less", "lessly", "ness", "ic", "ical", "ically", "icate",
+    "iciti", "alize", "alism", "er", "ers", "est", "ion", "ions", "logy", "logies", "li", "bli", "ogi",
+];
+
+/// Thousands of words: every word of the bundled wiki and the fixtures, of a generated corpus,
+/// those words with Porter2's suffixes, and the stemmer's special cases.
+fn stemmer_words() -> Vec<String> {
+    let mut words = std::collections::BTreeSet::new();
+    let corpus = crate::corpus::generate(60, crate::corpus::generator::Flavor::Dossier, None);
+    let roots = [crate::harness::manifest_dir().join("content"), fixtures_dir(), corpus.path().to_path_buf()];
+    let mut english = std::collections::BTreeSet::new();
+    for root in &roots {
+        for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok) {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for word in tokens::words(&text) {
+                if root == &roots[0] && word.len() >= 4 && word.bytes().all(|b| b.is_ascii_lowercase()) {
+                    english.insert(word.clone());
+                }
+                words.insert(word);
+            }
         }
     }
+    for base in &english {
+        for suffix in SUFFIXES {
+            words.insert(format!("{base}{suffix}"));
+            if let Some(cut) = base.strip_suffix(['e', 'y']) {
+                words.insert(format!("{cut}{suffix}"));
+            }
+        }
+    }
+    for special in "skis skies sky dying lying tying idly gently ugly early only singly news howe atlas cosmos bias \
+        andes inning innings outing outings canning cannings herring herrings earring earrings proceed proceeds \
+        exceed exceeds succeed succeeds generate generously communication communism arsenal arsenic yes yellow \
+        say saying sayings toy toys yoyo ayy boy boyish cry cries cried by bye dye dyes ties dies a ab abc gas \
+        gaps does dns 3des pop3 pop3s ipv6 x2 2fa"
+        .split_whitespace()
+    {
+        words.insert(special.to_owned());
+    }
+    words.extend(tokeniser_samples().iter().flat_map(|s| tokens::words(s)));
+    words.into_iter().collect()
+}
+
+#[test]
+fn the_engine_stems_as_snowball_english_does_and_finds_every_word_of_a_stem() {
+    let (_dir, bundle) = bundle_of(vec![record("Anchor", "", "")]);
+    let words = stemmer_words();
+    assert!(words.len() >= 20_000, "{} words", words.len());
+    let answers = run_engine(&bundle, &serde_json::json!([{ "stems": words }]));
+    let theirs: Vec<(String, Vec<String>)> = serde_json::from_value(answers[0].clone()).expect("stems");
+    let snowball = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    let mut differ = Vec::new();
+    for (word, (stem, prefixes)) in words.iter().zip(&theirs) {
+        let plain = word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        let expected = if plain { snowball.stem(word).into_owned() } else { word.clone() };
+        if *stem != expected {
+            differ.push(format!("{word}: engine {stem}, Snowball {expected}"));
+        }
+        // The engine reads the index words that start with these prefixes for a stem's family.
+        assert!(prefixes.iter().any(|p| word.starts_with(p.as_str())), "{word} ({stem}) is outside {prefixes:?}");
+    }
+    assert!(differ.is_empty(), "{} of {} words differ:\n{}", differ.len(), words.len(), differ.join("\n"));
 }
 
 /// 3,000 providers: "alphaNNNN" each (a prefix whose words fill several chunks), "even" in
@@ -351,4 +438,224 @@ fn hostile_text_in_records_stays_inert_text() {
         excerpt.starts_with("&lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/<mark>script</mark>&gt;"),
         "{excerpt}"
     );
+}
+
+/// One reader query and what its answer must show.
+#[derive(Default)]
+struct Query {
+    text: &'static str,
+    /// The first result's title.
+    first: Option<&'static str>,
+    /// Titles that make up the first results, in any order.
+    top: &'static [&'static str],
+    /// A title among the first five.
+    within_five: Option<&'static str>,
+    /// The word a typo is corrected to.
+    corrected: Option<&'static str>,
+    /// The jurisdiction a country name or code is read as; every result has it.
+    place: Option<&'static str>,
+    /// Bounds on the result count.
+    count: Option<(u64, u64)>,
+    /// A result's title and a claim id listed under it.
+    claim: Option<(&'static str, &'static str)>,
+}
+
+fn q(text: &'static str) -> Query {
+    Query { text, ..Query::default() }
+}
+
+impl Query {
+    fn first(self, title: &'static str) -> Self {
+        Query { first: Some(title), ..self }
+    }
+    fn top(self, titles: &'static [&'static str]) -> Self {
+        Query { top: titles, ..self }
+    }
+    fn within_five(self, title: &'static str) -> Self {
+        Query { within_five: Some(title), ..self }
+    }
+    fn corrected(self, word: &'static str) -> Self {
+        Query { corrected: Some(word), ..self }
+    }
+    fn place(self, code: &'static str) -> Self {
+        Query { place: Some(code), ..self }
+    }
+    fn count(self, min: u64, max: u64) -> Self {
+        Query { count: Some((min, max)), ..self }
+    }
+    fn claim(self, title: &'static str, id: &'static str) -> Self {
+        Query { claim: Some((title, id)), ..self }
+    }
+
+    /// What is wrong with `answer` (the engine's, with the first ten results), if anything.
+    fn problems(&self, answer: &Value) -> Vec<String> {
+        let mut problems = Vec::new();
+        let results = answer["results"].as_array().cloned().unwrap_or_default();
+        let titles: Vec<&str> = results.iter().filter_map(|r| r["title"].as_str()).collect();
+        let count = answer["count"].as_u64().unwrap_or(0);
+        let mut fail = |what: String| problems.push(format!("{:?}: {what} (got {count}: {titles:?})", self.text));
+        if let Some(first) = self.first
+            && titles.first() != Some(&first)
+        {
+            fail(format!("{first} should come first"));
+        }
+        let mut top: Vec<&str> = titles.iter().take(self.top.len()).copied().collect();
+        top.sort_unstable();
+        let mut expected = self.top.to_vec();
+        expected.sort_unstable();
+        if top != expected {
+            fail(format!("the first results should be {:?}", self.top));
+        }
+        if let Some(title) = self.within_five
+            && !titles.iter().take(5).any(|t| *t == title)
+        {
+            fail(format!("{title} should be among the first five"));
+        }
+        let corrections: Vec<&str> =
+            answer["corrections"].as_array().into_iter().flatten().filter_map(|c| c["to"].as_str()).collect();
+        if corrections != self.corrected.into_iter().collect::<Vec<_>>() {
+            fail(format!("corrections {corrections:?}, expected {:?}", self.corrected));
+        }
+        let places: Vec<&str> =
+            answer["places"].as_array().into_iter().flatten().filter_map(|p| p["code"].as_str()).collect();
+        if places != self.place.into_iter().collect::<Vec<_>>() {
+            fail(format!("countries {places:?}, expected {:?}", self.place));
+        }
+        if let Some(code) = self.place
+            && answer["filters"]["jurisdiction"][code].as_u64() != Some(count)
+        {
+            fail(format!("every result should be in {code}: {}", answer["filters"]["jurisdiction"]));
+        }
+        if let Some((min, max)) = self.count
+            && !(min..=max).contains(&count)
+        {
+            fail(format!("{min}..={max} results expected"));
+        }
+        if let Some((title, id)) = self.claim {
+            let listed = results.iter().find(|r| r["title"] == title).and_then(|r| r["claims"].as_array().cloned());
+            let found = listed.unwrap_or_default().into_iter().find(|c| c["id"] == id);
+            match found {
+                None => fail(format!("{title} should list its claim {id}")),
+                Some(claim) if !claim["url"].as_str().unwrap_or_default().ends_with(&format!("/#claim-{id}")) => {
+                    fail(format!("claim {id} links to {}", claim["url"]));
+                }
+                Some(_) => {}
+            }
+        }
+        // Whatever the query, excerpts are text with <mark> around matches and nothing else.
+        for result in &results {
+            let claims = result["claims"].as_array().cloned().unwrap_or_default();
+            for excerpt in std::iter::once(&result["excerpt"]).chain(claims.iter().map(|c| &c["excerpt"])) {
+                let unmarked = excerpt.as_str().unwrap_or_default().replace("<mark>", "").replace("</mark>", "");
+                if unmarked.contains(['<', '>', '"']) {
+                    fail(format!("markup in an excerpt: {excerpt}"));
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// The search bundle of the wiki at `root`, built as `dossier build` builds it, in a temp dir.
+fn bundle_of_wiki(root: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let site = dossier::site::load_site(root).expect("the wiki loads");
+    let today = Date::parse("2026-11-27").expect("a date");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (path, bytes) in dossier::search::index_site(&site, "/", today, false, None).expect("the index builds") {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("a parent")).expect("a bundle dir");
+        std::fs::write(file, bytes).expect("a bundle file");
+    }
+    let bundle = dir.path().join("search-index");
+    (dir, bundle)
+}
+
+/// Runs `queries` on `bundle`; checks each, and that "signing", "signed" and "sign" find the
+/// same dossiers (one stem). Returns every problem found.
+fn run_queries(bundle: &Path, queries: &[Query]) -> Vec<String> {
+    let mut requests: Vec<Value> =
+        queries.iter().map(|query| serde_json::json!({ "search": query.text, "shown": 10 })).collect();
+    requests.extend(["signing", "signed", "sign"].map(|word| serde_json::json!({ "search": word, "shown": 0 })));
+    let answers = run_engine(bundle, &Value::Array(requests));
+    let mut problems: Vec<String> = queries.iter().zip(&answers).flat_map(|(query, a)| query.problems(a)).collect();
+    let stems: Vec<u64> = answers[queries.len()..].iter().map(|a| a["count"].as_u64().unwrap_or(0)).collect();
+    if stems.windows(2).any(|w| w[0] != w[1]) || stems[0] == 0 {
+        problems.push(format!("signing / signed / sign should find the same dossiers: {stems:?}"));
+    }
+    problems
+}
+
+#[test]
+fn reader_queries_find_the_expected_results_on_the_bundled_wiki() {
+    let queries = [
+        q("MailWren").first("MailWren"),
+        q("mäilwren").first("MailWren"),
+        q("KÉSTRELVALE").first("Kestrelvale Hosting"),
+        q("HPMail").first("HarborPost"),
+        q("Harbor Post Mail").first("HarborPost"),
+        q("quillpost").first("QuillBox Mail"),
+        q("Meadow DNS").first("DNSMeadow"),
+        q("mail").top(&["QuillBox Mail", "HarborPost"]),
+        q("zonew").first("ZoneWarden").count(1, 1),
+        q("cedar").first("CedarKeep"),
+        q("vault").first("VaultMoss"),
+        q("s3").first("VaultMoss"),
+        q("dnssec").within_five("DNSMeadow").count(5, 6),
+        q("signing").within_five("ZoneWarden").count(8, 30),
+        q("exports").within_five("HarborPost").claim("HarborPost", "export-window"),
+        q("retaliatory reviews").top(&["NameAnvil DNS", "MailWren"]).claim("MailWren", "retaliatory-reviews"),
+        q("transparency report").first("Kestrelvale Hosting").claim("Kestrelvale Hosting", "leak-report-2026"),
+        q("\"data centres\"").within_five("Kestrelvale Hosting").count(5, 10),
+        q("dkmi").corrected("dkim").within_five("MailWren"),
+        q("retalitory").corrected("retaliatory").top(&["NameAnvil DNS", "MailWren"]).count(2, 2),
+        q("mailwrne").corrected("mailwren").first("MailWren"),
+        q("transperency").corrected("transparency").first("Kestrelvale Hosting"),
+        q("DE").place("DE").top(&["MailWren", "VaultMoss"]).count(2, 2),
+        q("de").place("DE").count(2, 2),
+        q("Germany").place("DE").count(2, 2),
+        q("mail in germany").place("DE").first("MailWren").count(1, 1),
+        q("FR").place("FR").first("Kestrelvale Hosting").count(1, 1),
+        q("France").place("FR").count(1, 1),
+        q("United Kingdom").place("GB").first("ZoneWarden"),
+        q("Sweden backup").place("SE"),
+        q("qwxzzyq").count(0, 0),
+        q("<script>alert(1)</script>").count(0, 0),
+        q("\"unterminated quote").count(0, 0),
+        q("*** ??? !!!").count(0, 0),
+        q("🙂").count(0, 0),
+        q("'; DROP TABLE providers; --").count(0, 30),
+        q("../../etc/passwd").corrected("pass").count(0, 30),
+    ];
+    let (_dir, bundle) = bundle_of_wiki(crate::harness::manifest_dir());
+    let problems = run_queries(&bundle, &queries);
+    assert!(problems.is_empty(), "{} of {} queries:\n{}", problems.len(), queries.len(), problems.join("\n"));
+}
+
+#[test]
+fn reader_queries_find_the_expected_results_on_a_generated_wiki_of_1000_dossiers() {
+    let queries = [
+        q("Gartor").top(&["Gartor DNS", "Gartor Mailbox", "Gartor Resolve", "Gartor Tunnel"]),
+        q("Gartor Tunnel").first("Gartor Tunnel"),
+        q("bara").first("Bara Storage"),
+        q("baex").top(&["Baex Nodes", "Baexzu Inbox"]),
+        q("anjun").top(&["Anjun Buckets", "Anjun Cache"]),
+        q("anjunwen keep").first("Anjunwen Keep"),
+        q("Juntorti Buckets").first("Juntorti Buckets"),
+        q("transparency report").claim("Juntorti Buckets", "c07").count(500, 1000),
+        q("\"transparency report\"").count(500, 1000),
+        q("dkmi").corrected("dkim").count(500, 1000),
+        q("transperency").corrected("transparency").count(500, 1000),
+        q("DE").place("DE").count(41, 41),
+        q("de").place("DE").count(41, 41),
+        q("Germany").place("DE").count(41, 41),
+        q("mail DE").place("DE").count(1, 41),
+        q("IT").place("IT").count(37, 37),
+        q("is it encrypted").count(100, 1000),
+        q("New Zealand").place("NZ").count(35, 35),
+    ];
+    let corpus =
+        crate::corpus::generate(1000, crate::corpus::generator::Flavor::Dossier, Some(crate::harness::manifest_dir()));
+    let (_dir, bundle) = bundle_of_wiki(corpus.path());
+    let problems = run_queries(&bundle, &queries);
+    assert!(problems.is_empty(), "{} of {} queries:\n{}", problems.len(), queries.len(), problems.join("\n"));
 }

@@ -102,6 +102,37 @@ function excerptNodes(excerpt) {
   return nodes;
 }
 
+/** A result's best-matching claims: each links to its place in the dossier, with its status. */
+function claimList(claims) {
+  if (!claims || !claims.length) return null;
+  return el(
+    "ul",
+    { class: "search-claims", "aria-label": "Matching claims" },
+    ...claims.map((c) =>
+      el(
+        "li",
+        { class: "search-claim" },
+        el("span", { class: `badge badge--${c.status}`, text: valueLabel("status", c.status) }),
+        el("a", { href: c.url }, ...excerptNodes(c.excerpt)),
+      ),
+    ),
+  );
+}
+
+/** "Showing results for …" when the engine corrected a word that matched nothing. */
+function correctedNodes(corrections, term) {
+  if (!corrections || !corrections.length) return null;
+  let shown = term;
+  for (const { from, to } of corrections) {
+    shown = shown
+      .split(/(\s+)/)
+      .map((part) => (part.toLowerCase() === from ? to : part))
+      .join("");
+  }
+  const asked = corrections.map((c) => `“${c.from}”`).join(", ");
+  return ["Showing results for ", el("strong", { class: "search-corrected-term", text: shown }), `: nothing matches ${asked}.`];
+}
+
 /** One result of the /search/ page. */
 function resultItem(data, withExcerpt) {
   const meta = data.meta || {};
@@ -131,6 +162,7 @@ function resultItem(data, withExcerpt) {
     el("p", { class: "search-result-meta", text: details.join(" · ") }),
     badges.children.length ? badges : null,
     el("p", { class: "search-result-excerpt" }, ...text),
+    withExcerpt ? claimList(data.claims) : null,
   );
 }
 
@@ -248,6 +280,8 @@ export async function startPage(app, bundle) {
     clear: $("search-clear"),
     sort: $("search-sort"),
     list: $("search-results"),
+    corrected: $("search-corrected"),
+    place: $("search-place"),
     none: $("search-none"),
     more: $("search-more"),
     boxes: new Map(),
@@ -312,6 +346,10 @@ export async function startPage(app, bundle) {
     setCounts(ui, outcome.counts);
     ui.list.replaceChildren();
     shown = outcome.idle ? [] : outcome.main.results;
+    const corrected = outcome.idle ? null : correctedNodes(outcome.main.corrections, state.q.trim());
+    ui.corrected.replaceChildren(...(corrected || []));
+    ui.corrected.hidden = !corrected;
+    showPlaces(ui.place, outcome.idle ? [] : outcome.main.places, state);
     if (outcome.idle) {
       ui.none.hidden = true;
       ui.more.hidden = true;
@@ -384,6 +422,18 @@ export async function startPage(app, bundle) {
   ui.none.addEventListener("click", (event) => {
     if (event.target instanceof HTMLButtonElement) clearFilters();
   });
+  ui.place.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element && event.target.closest("button[data-code]");
+    if (!button) return;
+    // The country moves from the query to the jurisdiction filter.
+    state.q = button.dataset.rest;
+    state.filters.jurisdiction = [...new Set([...(state.filters.jurisdiction || []), button.dataset.code])];
+    typing = false;
+    commit(true);
+    await setOpen(true);
+    syncControls(ui, state);
+    update();
+  });
   ui.more.addEventListener("click", async () => {
     const items = await appendPage(ui.list.children.length, seq);
     const link = items[0] && items[0].querySelector("a");
@@ -403,6 +453,34 @@ export async function startPage(app, bundle) {
   });
   if (Object.keys(state.filters).length) await setOpen(true);
   await update();
+}
+
+/** Offers a country the query names as the jurisdiction filter, the query without it. */
+function showPlaces(container, places, state) {
+  const offers = (places || []).filter((p) => !(state.filters.jurisdiction || []).includes(p.code));
+  container.hidden = !offers.length;
+  container.replaceChildren(
+    ...offers.flatMap((p) => {
+      const label = valueLabel("jurisdiction", p.code);
+      const rest = withoutPlace(state.q, p);
+      return [
+        `Showing providers under ${label}. `,
+        el("button", { type: "button", class: "button-secondary", "data-code": p.code, "data-rest": rest, text: `Filter by ${label} instead` }),
+        " ",
+      ];
+    }),
+  );
+}
+
+/** The query without the words that named country `place` (its code, or a name of it). */
+function withoutPlace(query, place) {
+  const names = [place.code, place.name, regionNames && regionNames.of(place.code)].filter(Boolean);
+  let rest = query;
+  for (const name of names.sort((a, b) => b.length - a.length)) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    rest = rest.replace(new RegExp(`(^|\\s)${escaped}(?=\\s|$)`, "iu"), " ");
+  }
+  return rest.replace(/\s+/g, " ").trim();
 }
 
 /** The "no results" advice: the query, and what clearing the filters would give. */
@@ -430,8 +508,9 @@ export function attachQuick(form, bundle) {
   const input = form.querySelector("input[name=q]");
   const status = el("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
   const list = el("ul", { class: "search-quick-results" });
+  const note = el("p", { class: "search-quick-corrected", hidden: true });
   const all = el("a", { class: "search-quick-all", href: form.action });
-  const panel = el("div", { class: "search-quick", id: `${input.id}-quick`, hidden: true }, list, all);
+  const panel = el("div", { class: "search-quick", id: `${input.id}-quick`, hidden: true }, note, list, all);
   form.append(status, panel);
   input.setAttribute("aria-controls", panel.id);
   const engine = loadEngine(bundle);
@@ -444,6 +523,9 @@ export function attachQuick(form, bundle) {
     const data = await Promise.all(response.results.slice(0, QUICK_SIZE).map((r) => r.data()));
     if (mine !== seq) return;
     const n = response.results.length;
+    const corrected = correctedNodes(response.corrections, term);
+    note.replaceChildren(...(corrected || []));
+    note.hidden = !corrected;
     list.replaceChildren(
       ...data.map((d) =>
         el(
