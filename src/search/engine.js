@@ -67,6 +67,10 @@ const STEP2 = {
 };
 const STEP3 = { tional: "tion", ational: "ate", alize: "al", icate: "ic", iciti: "ic", ical: "ic", ful: "", ness: "", ative: "" };
 const STEP4 = "al ance ence er ic able ible ant ement ment ent ism ate iti ous ive ize ion".split(" ");
+const STEP1A = ["sses", "ied", "ies", "s", "ss", "us"];
+const STEP1B = ["eed", "eedly", "ed", "edly", "ing", "ingly"];
+const STEP2_KEYS = Object.keys(STEP2);
+const STEP3_KEYS = Object.keys(STEP3);
 const isV = (c) => c !== undefined && "aeiouy".includes(c);
 const HAS_V = /[aeiouy]/;
 
@@ -104,13 +108,13 @@ export function stem(word) {
   else if (region(w, p1) >= 0) p2 = region(w, p1);
   const cut = (suffix, by) => w.slice(0, w.length - suffix.length) + by;
   // Step 1a
-  const s1a = longest(w, ["sses", "ied", "ies", "s", "ss", "us"]);
+  const s1a = longest(w, STEP1A);
   if (s1a === "sses") w = cut(s1a, "ss");
   else if (s1a === "ied" || s1a === "ies") w = cut(s1a, w.length > 4 ? "i" : "ie");
   else if (s1a === "s" && HAS_V.test(w.slice(0, -2))) w = w.slice(0, -1);
   if (INVARIANT.has(w)) return w;
   // Step 1b
-  const s1b = longest(w, ["eed", "eedly", "ed", "edly", "ing", "ingly"]);
+  const s1b = longest(w, STEP1B);
   const at = w.length - s1b.length;
   if (s1b === "eed" || s1b === "eedly") {
     if (at >= p1) w = cut(s1b, "ee");
@@ -123,13 +127,13 @@ export function stem(word) {
   // Step 1c
   if (/[yY]$/.test(w) && w.length > 2 && !isV(w[w.length - 2])) w = `${w.slice(0, -1)}i`;
   // Step 2
-  const s2 = longest(w, Object.keys(STEP2));
+  const s2 = longest(w, STEP2_KEYS);
   const before2 = w[w.length - s2.length - 1];
   if (s2 && w.length - s2.length >= p1) {
     if ((s2 !== "ogi" || before2 === "l") && (s2 !== "li" || "cdeghkmnrt".includes(before2 || "_"))) w = cut(s2, STEP2[s2]);
   }
   // Step 3
-  const s3 = longest(w, Object.keys(STEP3));
+  const s3 = longest(w, STEP3_KEYS);
   if (s3 && w.length - s3.length >= (s3 === "ative" ? Math.max(p1, p2) : p1)) w = cut(s3, STEP3[s3]);
   // Step 4
   const s4 = longest(w, STEP4);
@@ -353,11 +357,17 @@ function parseQuery(term) {
     }
     const { word, quoted } = parts[i];
     if (terms.some((t) => t.word === word)) continue;
-    terms.push({ word, quoted, stem: !quoted && entry.stem ? stem(word) : null, prefix: false });
+    terms.push(termOf(word, quoted));
   }
   const last = terms[terms.length - 1];
   if (last && !last.quoted && parts[parts.length - 1].word === last.word && last.word.length >= MIN_PREFIX) last.prefix = true;
   return { terms, places, name: all.length ? `${all.join(" ")} ` : "", empty: !all.length };
+}
+
+/** A query term: its word, and for English its stem and the prefixes of that stem's words. */
+function termOf(word, quoted) {
+  const stemmed = !quoted && entry.stem && word.length >= MIN_PREFIX ? stem(word) : null;
+  return { word, quoted, stem: stemmed, family: stemmed ? stemPrefixes(stemmed, word) : [], prefix: false };
 }
 
 /** The country named at word `i` (its longest name, or its code where `code` allows it). */
@@ -408,25 +418,27 @@ function termPlan(term) {
     if (wide) wide.forEach((c) => chunks.add(c));
     else prefix = false;
   }
-  const family = [];
-  if (term.stem && term.word.length >= MIN_PREFIX) {
-    for (const p of stemPrefixes(term.stem, term.word)) {
-      const wide = p.length >= MIN_PREFIX ? prefixChunks(p) : null;
-      if (wide) {
-        wide.forEach((c) => chunks.add(c));
-        family.push(p);
-      }
+  // A family prefix that spans too many chunks is not read: its word and stem still are.
+  const family = [term.stem || term.word];
+  for (const p of term.family) {
+    const wide = p.length >= MIN_PREFIX ? prefixChunks(p) : null;
+    if (wide) {
+      wide.forEach((c) => chunks.add(c));
+      family.push(p);
     }
   }
+  if (term.stem) chunksFor(term.stem, false).forEach((c) => chunks.add(c));
   return { chunks: [...chunks].sort((a, b) => a - b), prefix, family };
 }
 
 const chunk = (index) => decodedFile(`index/${entry.chunks[index][1]}.bin`, decodeChunk);
 
-/** How `word` (an index or text word) matches `term`: EXACT, STEMMED, PREFIXED or 0. */
+/** How `word` (an index or text word) matches `term`: EXACT, STEMMED, PREFIXED or 0. Only a
+    word that starts with a prefix of the stem's family is stemmed. */
 function matchKind(term, word, prefix = term.prefix) {
   if (word === term.word) return EXACT;
-  if (term.stem && word.length >= MIN_PREFIX && stem(word) === term.stem) return STEMMED;
+  const family = term.stem && word.length >= MIN_PREFIX && (word.startsWith(term.stem) || term.family.some((p) => word.startsWith(p)));
+  if (family && stem(word) === term.stem) return STEMMED;
   if (prefix && word.startsWith(term.word)) return PREFIXED;
   return 0;
 }
@@ -441,7 +453,7 @@ async function matches(term) {
     decodedChunk.words.forEach((word, index) => {
       if (word.includes(" ")) return;
       const near = word.startsWith(term.word) || plan.family.some((p) => word.startsWith(p));
-      const kind = near ? matchKind(term, word, plan.prefix) : 0;
+      const kind = near ? matchKind({ ...term, family: plan.family }, word, plan.prefix) : 0;
       if (!kind) return;
       const { ids, weights } = postings(decodedChunk, index);
       for (let i = 0; i < ids.length; i++) {
@@ -618,7 +630,7 @@ async function scoreTerms(terms, corrections) {
     const nearest = await nearestWord(term.word, found[i].chunks);
     if (!nearest) continue;
     corrections.push({ from: term.word, to: nearest });
-    terms[i] = { word: nearest, quoted: false, stem: term.stem ? stem(nearest) : null, prefix: false };
+    terms[i] = termOf(nearest, false);
     found[i] = await matches(terms[i]);
   }
   found.forEach((f, i) => {
@@ -669,7 +681,7 @@ export async function search(term, options = {}) {
     hits.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   }
   // The words that named a country are marked in excerpts too.
-  const shown = [...terms, ...places.flatMap((p) => p.words.map((word) => ({ word, stem: null, prefix: false })))];
+  const shown = [...terms, ...places.flatMap((p) => p.words.map((word) => termOf(word, true)))];
   const results = hits.map(([id, score]) => {
     let loading = null;
     return { id, score, data: () => (loading = loading || fragmentData(id, shown)) };
