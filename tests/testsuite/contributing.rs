@@ -46,7 +46,7 @@ fn the_worked_example_passes_check() {
 }
 
 #[test]
-fn ci_checks_what_a_pull_request_touched_and_builds_main() {
+fn ci_runs_the_test_command_checks_what_a_pull_request_touched_and_builds_main() {
     let ci = yaml(".github/workflows/ci.yml");
     assert!(ci["on"]["pull_request"].is_object() || ci["on"]["pull_request"].is_null());
     assert_eq!(ci["on"]["push"]["branches"][0], "main");
@@ -54,15 +54,59 @@ fn ci_checks_what_a_pull_request_touched_and_builds_main() {
     assert!(steps.iter().any(
         |s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/checkout@")) && s["with"]["fetch-depth"] == 0
     ));
-    let runs = runs(&ci);
+    assert!(steps.iter().any(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache@"))));
+    let test = steps.iter().find(|s| s["run"] == "bash scripts/test.sh").expect("a step runs scripts/test.sh");
+    let changed_since = test["env"]["DOSSIER_CHANGED_SINCE"].as_str().expect("the step names the base branch");
+    assert!(changed_since.contains("github.base_ref") && changed_since.contains("pull_request"), "{changed_since}");
+    assert!(runs(&ci).contains("-- build"), "ci.yml does not build the site");
+
+    // .ci/run and README run the same command, and it runs everything CI promises.
+    assert!(read(".ci/run").contains("exec bash scripts/test.sh"));
+    assert!(read("README.md").contains("scripts/test.sh"));
+    let script = read("scripts/test.sh");
     for needed in [
         "cargo fmt --all -- --check",
         "cargo clippy --all-targets --locked -- -D warnings",
         "cargo test --locked",
-        r#"check --format github --changed-since "origin/${{ github.base_ref }}""#,
-        "-- build",
+        "zizmor\" --offline",
+        "--builtin-schema vendor.github-workflows",
+        "--builtin-schema vendor.github-issue-forms",
+        "check --format github",
+        r#"--changed-since "$DOSSIER_CHANGED_SINCE""#,
     ] {
-        assert!(runs.contains(needed), "ci.yml does not run `{needed}`");
+        assert!(script.contains(needed), "scripts/test.sh does not run `{needed}`");
+    }
+}
+
+#[test]
+fn workflows_pin_every_action_by_commit_and_keep_no_credentials() {
+    for name in ["ci.yml", "external-links.yml"] {
+        let rel = format!(".github/workflows/{name}");
+        let text = read(&rel);
+        let mut pinned = 0;
+        for line in text.lines().map(str::trim).filter(|l| l.contains("uses:")) {
+            let reference = line.split("uses:").nth(1).unwrap_or_default().trim();
+            let (_, rest) = reference.split_once('@').unwrap_or_else(|| panic!("{rel}: `{line}` names no version"));
+            let (sha, comment) =
+                rest.split_once(" # ").unwrap_or_else(|| panic!("{rel}: `{line}` has no version comment"));
+            assert!(
+                sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{rel}: `{line}` is not pinned by commit"
+            );
+            assert!(comment.starts_with('v'), "{rel}: `{line}`");
+            pinned += 1;
+        }
+        assert!(pinned >= 3, "{rel}: {pinned} actions");
+        let workflow = yaml(&rel);
+        assert_eq!(workflow["permissions"], serde_json::json!({}), "{rel}: no permissions unless a job asks");
+        for job in workflow["jobs"].as_object().expect("jobs").values() {
+            for step in job["steps"].as_array().expect("steps") {
+                if step["uses"].as_str().is_some_and(|u| u.starts_with("actions/checkout@")) {
+                    assert_eq!(step["with"]["persist-credentials"], false, "{rel}: checkout keeps its token");
+                }
+                assert!(!step["run"].as_str().unwrap_or_default().contains("${{"), "{rel}: an expression inside run:");
+            }
+        }
     }
 }
 
