@@ -270,13 +270,18 @@ fn tokeniser_samples() -> Vec<String> {
     samples
 }
 
+/// The engine's answer to one request `key` over `items` (one answer per item).
+fn engine_answers<T: serde::de::DeserializeOwned>(key: &str, items: &[String]) -> Vec<T> {
+    let (_dir, bundle) = bundle_of(vec![record("Anchor", "", "")]);
+    let answers = run_engine(&bundle, &serde_json::json!([{ key: items }]));
+    serde_json::from_value(answers[0].clone()).expect("one answer per item")
+}
+
 #[test]
 fn the_engine_tokenises_exactly_as_the_indexer_does() {
-    let (_dir, bundle) = bundle_of(vec![record("Anchor", "", "")]);
     let samples = tokeniser_samples();
     assert!(samples.len() >= 300, "{} samples", samples.len());
-    let answers = run_engine(&bundle, &serde_json::json!([{ "words": samples }]));
-    let theirs: Vec<Vec<String>> = serde_json::from_value(answers[0].clone()).expect("lists of words");
+    let theirs: Vec<Vec<String>> = engine_answers("words", &samples);
     for (sample, words) in samples.iter().zip(theirs) {
         assert_eq!(words, tokens::words(sample), "{sample:?}");
     }
@@ -333,11 +338,9 @@ fn stemmer_words() -> Vec<String> {
 
 #[test]
 fn the_engine_stems_as_snowball_english_does_and_finds_every_word_of_a_stem() {
-    let (_dir, bundle) = bundle_of(vec![record("Anchor", "", "")]);
     let words = stemmer_words();
     assert!(words.len() >= 20_000, "{} words", words.len());
-    let answers = run_engine(&bundle, &serde_json::json!([{ "stems": words }]));
-    let theirs: Vec<(String, Vec<String>)> = serde_json::from_value(answers[0].clone()).expect("stems");
+    let theirs: Vec<(String, Vec<String>)> = engine_answers("stems", &words);
     let snowball = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     let mut differ = Vec::new();
     for (word, (stem, prefixes)) in words.iter().zip(&theirs) {
