@@ -267,6 +267,9 @@ pub struct DossierMeta {
     /// Drafts are checked but only published with `build --drafts`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
+    /// Former slugs (file names): their URLs keep redirecting here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -318,6 +321,9 @@ pub struct Claim {
     pub responds_to: Option<Spanned<String>>,
     /// At least one: an inline source, or the name of one under `sources`.
     pub sources: Spanned<Vec<Spanned<SourceRef>>>,
+    /// Former ids: links to `#claim-<alias>` still lead to this claim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
@@ -447,6 +453,9 @@ pub struct CategoryMeta {
     /// The comparison table's columns, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactColumn>,
+    /// Former slugs (file names): their URLs keep redirecting here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -489,6 +498,9 @@ pub struct PageMeta {
     pub order: Option<i32>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
+    /// Former slugs (file names): their URLs keep redirecting here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 /// Whether `text` is a slug: lower-case ASCII letters and digits in hyphen-separated runs.

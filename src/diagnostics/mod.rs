@@ -93,6 +93,9 @@ codes! {
     UnknownResponseTarget = "unknown-response-target", Error;
     MisplacedRespondsTo = "misplaced-responds-to", Error;
     DuplicateFactColumn = "duplicate-fact-column", Error;
+    BrokenLink = "broken-link", Error;
+    BrokenAnchor = "broken-anchor", Error;
+    AliasCollision = "alias-collision", Error;
     StaleClaim = "stale-claim", Warning;
     MissingArchive = "missing-archive", Warning;
     UnansweredAllegation = "unanswered-allegation", Warning;
@@ -209,12 +212,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The closest candidate to `word`, if any is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    nearest_scored(word, candidates).filter(|(score, _)| *score >= 0.8).map(|(_, c)| c)
+}
+
+/// The candidate most like `word`, however unlike: for naming what does exist.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    nearest_scored(word, candidates).map(|(_, c)| c)
+}
+
+fn nearest_scored<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<(f64, &'a str)> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

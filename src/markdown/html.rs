@@ -36,13 +36,7 @@ pub struct RenderedBody {
 
 /// Renders a page body.
 pub fn render_body(text: &str, cx: &BodyContext) -> RenderedBody {
-    // pulldown-cmark only emits references to defined footnotes, so each claim gets a stand-in
-    // definition; the renderer drops those definitions again.
-    let mut source = String::with_capacity(text.len() + cx.claim_ids.len() * 16);
-    source.push_str(text);
-    for id in cx.claim_ids {
-        let _ = write!(source, "\n\n[^{id}]: claim\n");
-    }
+    let source = with_claim_definitions(text, cx.claim_ids);
     let events: Vec<Event> = Parser::new_ext(&source, options()).collect();
     // Citations are numbered before any is written, from the same parse.
     let mut claim_numbers = BTreeMap::new();
@@ -65,6 +59,66 @@ pub fn render_body(text: &str, cx: &BodyContext) -> RenderedBody {
     push_html(&mut html, out.into_iter());
     let (notes_html, has_code) = (writer.notes_html(), writer.has_code);
     RenderedBody { html, notes_html, has_code, claim_numbers, claim_counts }
+}
+
+/// `text` with a stand-in definition for each claim: pulldown-cmark only emits references to
+/// defined footnotes, so citations need one (the renderer drops them again).
+fn with_claim_definitions(text: &str, claim_ids: &[&str]) -> String {
+    let mut source = String::with_capacity(text.len() + claim_ids.len() * 16);
+    source.push_str(text);
+    for id in claim_ids {
+        let _ = write!(source, "\n\n[^{id}]: claim\n");
+    }
+    source
+}
+
+/// The ids [`render_body`] gives the headings of `text`, in order: what `#fragment` links to a
+/// page's sections may name.
+pub fn heading_ids(text: &str, claim_ids: &[&str], is_reserved_id: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let source = with_claim_definitions(text, claim_ids);
+    let mut ids = HeadingIds::default();
+    let mut found = Vec::new();
+    let mut heading: Option<(Option<String>, String)> = None;
+    for event in Parser::new_ext(&source, options()) {
+        match (event, &mut heading) {
+            (Event::Start(Tag::Heading { id, .. }), _) => heading = Some((id.map(|i| slugify(&i)), String::new())),
+            (Event::End(TagEnd::Heading(_)), Some(_)) => {
+                if let Some((explicit, text)) = heading.take() {
+                    found.push(ids.assign(explicit, &text, is_reserved_id));
+                }
+            }
+            // The text the renderer collects: text and code, and raw HTML, which it shows as text.
+            (Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t), Some((_, text))) => {
+                text.push_str(&t)
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Gives headings unique ids: the explicit `{#id}` or the slug of the text, moved away from ids
+/// the renderer and the theme own, and numbered when already taken on the page.
+#[derive(Default)]
+struct HeadingIds {
+    taken: BTreeSet<String>,
+}
+
+impl HeadingIds {
+    fn assign(&mut self, explicit: Option<String>, text: &str, is_reserved_id: &dyn Fn(&str) -> bool) -> String {
+        let mut id = explicit.unwrap_or_else(|| slugify(text));
+        let renderer_owned = ["claim-", "cite-", "note-"].iter().any(|p| id.starts_with(p));
+        if renderer_owned || is_reserved_id(&id) {
+            id.push_str("-section");
+        }
+        let base = id.clone();
+        let mut n = 1;
+        while !self.taken.insert(id.clone()) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        id
+    }
 }
 
 /// Renders one line of inline Markdown (a claim's text) without the surrounding paragraph.
@@ -155,7 +209,7 @@ struct Rewriter<'c, 'a> {
     capture: Capture<'a>,
     /// For each open link: whether its tag was written (dropped links keep their text only).
     links: Vec<bool>,
-    heading_ids: BTreeSet<String>,
+    heading_ids: HeadingIds,
     cite_counts: BTreeMap<String, usize>,
     /// Ordinary footnote labels in order of first reference, with their letters.
     note_letters: BTreeMap<String, String>,
@@ -173,7 +227,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             numbers,
             capture: Capture::None,
             links: Vec::new(),
-            heading_ids: BTreeSet::new(),
+            heading_ids: HeadingIds::default(),
             cite_counts: BTreeMap::new(),
             note_letters: BTreeMap::new(),
             notes: BTreeMap::new(),
@@ -291,9 +345,23 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             self.links.push(false);
             return;
         }
-        let href = match dest.trim().strip_prefix('/') {
-            Some(rest) if !rest.starts_with('/') => format!("{}{rest}", self.cx.base_path),
-            _ => dest.trim().to_owned(),
+        let dest = dest.trim();
+        let href = if let Some(link) = super::links::SourceLink::parse(dest) {
+            // `check` refuses a link to a file that does not exist; should one get here, its
+            // text stays and the link goes, as for a link that may not be published.
+            let Some(path) = super::links::published_path(link.source) else {
+                self.links.push(false);
+                return;
+            };
+            match link.fragment {
+                Some(fragment) => format!("{}{path}#{fragment}", self.cx.base_path),
+                None => format!("{}{path}", self.cx.base_path),
+            }
+        } else {
+            match dest.strip_prefix('/') {
+                Some(rest) if !rest.starts_with('/') => format!("{}{rest}", self.cx.base_path),
+                _ => dest.to_owned(),
+            }
         };
         let href = encode_href(&href);
         let external = href.contains("://") || href.starts_with("//");
@@ -332,17 +400,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
         else {
             return;
         };
-        let mut id = explicit_id.unwrap_or_else(|| slugify(&text));
-        let renderer_owned = ["claim-", "cite-", "note-"].iter().any(|p| id.starts_with(p));
-        if renderer_owned || (self.cx.is_reserved_id)(&id) {
-            id.push_str("-section");
-        }
-        let base = id.clone();
-        let mut n = 1;
-        while !self.heading_ids.insert(id.clone()) {
-            n += 1;
-            id = format!("{base}-{n}");
-        }
+        let id = self.heading_ids.assign(explicit_id, &text, self.cx.is_reserved_id);
         out.push(Event::Html(CowStr::Boxed(format!("<h{level} id=\"{id}\">").into_boxed_str())));
         out.extend(events);
         let anchor = format!(
@@ -477,6 +535,32 @@ mod tests {
         assert!(out.html.contains("<h2 id=\"top\">Top"), "{}", out.html);
         assert!(out.html.contains("<h2 id=\"plans\">") && out.html.contains("<h2 id=\"plans-2\">"), "{}", out.html);
         assert!(out.html.contains("id=\"claim-a-section\""), "{}", out.html);
+    }
+
+    #[test]
+    fn heading_ids_are_the_ids_the_page_shows() {
+        let text = concat!(
+            "# Top\n\n## Plans\n\n## Plans\n\n## Claim a\n\n## Main\n\n## Signing[^dkim] `dig` <b>x</b>\n\n",
+            "## Custom {#Own Id}\n\nSetext\nheading\n---\n\n## [Linked](https://a.test) ![alt](i.png)\n"
+        );
+        let out = render(text, &["dkim"]);
+        let shown: Vec<&str> = out.html.split("<h2 id=\"").skip(1).filter_map(|h| h.split('"').next()).collect();
+        let scanned = heading_ids(text, &["dkim"], &|id| id == "main");
+        assert_eq!(scanned, shown);
+        assert_eq!(scanned.len(), 9, "{scanned:?}");
+    }
+
+    #[test]
+    fn source_links_become_the_files_urls() {
+        let out = render(
+            "[m](@/pages/methodology.md#freshness) [d](@/providers/x.md) [h](@/index.md) [bad](@/site.yaml)",
+            &[],
+        );
+        assert!(out.html.contains("<a href=\"/wiki/methodology/#freshness\">m</a>"), "{}", out.html);
+        assert!(out.html.contains("<a href=\"/wiki/providers/x/\">d</a>"), "{}", out.html);
+        assert!(out.html.contains("<a href=\"/wiki/\">h</a>"), "{}", out.html);
+        assert!(out.html.contains(" bad") && !out.html.contains("site.yaml"), "{}", out.html);
+        assert_eq!(render_inline("[m](@/categories/dns.md)", "/"), "<a href=\"/categories/dns/\">m</a>");
     }
 
     #[test]

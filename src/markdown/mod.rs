@@ -3,13 +3,16 @@
 //! Consumes a body of contributed Markdown; produces what the other stages need from it: the
 //! footnotes and links it uses (for the rules), and safe HTML (for the pages). Raw HTML is
 //! shown as text, links other than http(s), mailto, relative and fragment ones are dropped, and
-//! `[^claim-id]` footnotes become numbered citations of the dossier's claims.
+//! `[^claim-id]` footnotes become numbered citations of the dossier's claims, and `@/` links
+//! to content files become those files' URLs.
 
 mod html;
+mod links;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-pub use html::{BodyContext, RenderedBody, encode_href, escape, render_body, render_inline};
+pub use html::{BodyContext, RenderedBody, encode_href, escape, heading_ids, render_body, render_inline};
+pub use links::{SourceLink, alias_url, published_path, source_of};
 
 /// The Markdown extensions the wiki uses, everywhere Markdown is read.
 pub fn options() -> Options {
@@ -138,9 +141,10 @@ pub struct LinkRef {
 
 /// Every link and image destination in `body`, in order.
 pub fn scan_links(body: &str) -> Vec<LinkRef> {
-    // Every link and image starts with `[`, `![` or `<`; most claim texts have none, and
-    // setting up a parser costs more than this look.
-    if !body.contains(['[', '<']) {
+    // Every link and image is written `](`, with a `]:` definition or as an `<autolink>`; most
+    // texts have none (a citation `[^id]` is none of these), and setting up a parser costs more
+    // than this look.
+    if !body.contains("](") && !body.contains("]:") && !body.contains('<') {
         return Vec::new();
     }
     Parser::new_ext(body, options())
@@ -218,6 +222,10 @@ mod tests {
         let links = scan_links("[a](javascript:x) ![i](https://a.test/i.png) <b@c.test>");
         let urls: Vec<_> = links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(urls, ["javascript:x", "https://a.test/i.png"]);
+        let urls = |text: &str| scan_links(text).into_iter().map(|l| l.url).collect::<Vec<_>>();
+        assert_eq!(urls("[a][r] and [r]\n\n[r]: @/index.md"), ["@/index.md", "@/index.md"]);
+        assert_eq!(urls("<https://a.test>"), ["https://a.test"]);
+        assert!(urls("Cited.[^a] [not a link] [^b]").is_empty());
     }
 
     #[test]

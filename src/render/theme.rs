@@ -60,6 +60,20 @@ impl ReservedIds {
         ids
     }
 
+    /// The ids of the theme [`Theme::load`] would load, read without compiling it (for `check`,
+    /// which renders nothing); the built-in theme's alone when the wiki's cannot be read.
+    pub fn of_theme(root: &Path, name: &str) -> ReservedIds {
+        let templates = match collect(root, name) {
+            Ok((templates, _)) => templates,
+            Err(_) => {
+                let mut builtin = Templates::new();
+                collect_builtin(&DEFAULT_THEME, &mut builtin, &mut BTreeMap::new());
+                builtin
+            }
+        };
+        ReservedIds::scan(templates.values().map(|(_, text)| text.as_str()))
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         self.exact.contains(id) || self.prefixes.iter().any(|p| id.starts_with(p.as_str()))
     }
@@ -68,23 +82,7 @@ impl ReservedIds {
 impl Theme {
     /// The built-in default theme overlaid with `root/themes/default` and `root/themes/<name>`.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
-        let mut templates = Templates::new();
-        let mut static_files = BTreeMap::new();
-        collect_builtin(&DEFAULT_THEME, &mut templates, &mut static_files);
-        let mut overlays = vec![root.join("themes/default")];
-        if name != "default" {
-            overlays.push(root.join("themes").join(name));
-        }
-        for dir in overlays.iter().filter(|d| d.is_dir()) {
-            collect_dir(root, dir, &mut templates, &mut static_files).map_err(|e| {
-                Diagnostic::new(
-                    Code::TemplateError,
-                    &rel(root, dir),
-                    Pos::UNKNOWN,
-                    format!("cannot read the theme: {e:#}"),
-                )
-            })?;
-        }
+        let (templates, static_files) = collect(root, name)?;
         compile(templates, static_files)
     }
 
@@ -184,6 +182,24 @@ fn compile(templates: Templates, static_files: BTreeMap<String, Vec<u8>>) -> Res
     })?;
     let reserved_ids = ReservedIds::scan(templates.values().map(|(_, text)| text.as_str()));
     Ok(Theme { tera, origins, static_files, hash, templates_hash, reserved_ids })
+}
+
+/// The built-in default theme's templates and static files overlaid with `root/themes/default`
+/// and `root/themes/<name>`.
+fn collect(root: &Path, name: &str) -> Result<(Templates, BTreeMap<String, Vec<u8>>), Diagnostic> {
+    let mut templates = Templates::new();
+    let mut static_files = BTreeMap::new();
+    collect_builtin(&DEFAULT_THEME, &mut templates, &mut static_files);
+    let mut overlays = vec![root.join("themes/default")];
+    if name != "default" {
+        overlays.push(root.join("themes").join(name));
+    }
+    for dir in overlays.iter().filter(|d| d.is_dir()) {
+        collect_dir(root, dir, &mut templates, &mut static_files).map_err(|e| {
+            Diagnostic::new(Code::TemplateError, &rel(root, dir), Pos::UNKNOWN, format!("cannot read the theme: {e:#}"))
+        })?;
+    }
+    Ok((templates, static_files))
 }
 
 fn collect_builtin(dir: &Dir<'_>, templates: &mut Templates, statics: &mut BTreeMap<String, Vec<u8>>) {

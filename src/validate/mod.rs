@@ -4,9 +4,11 @@
 //! sorted diagnostics, load problems included. Rules never stop early and never print.
 //! [`ValidateCache`] lets `serve` re-check only the dossiers whose inputs changed.
 
+mod aliases;
 mod claims;
 mod dossier;
 mod fields;
+mod links;
 mod site_rules;
 
 use std::collections::HashMap;
@@ -26,9 +28,17 @@ pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
     let mut all = Vec::with_capacity(site.diagnostics.len() + per_dossier.iter().map(Vec::len).sum::<usize>());
     all.extend(site.diagnostics.iter().cloned());
     all.extend(per_dossier.into_iter().flatten());
-    all.extend(site_rules::check_site(site));
+    all.extend(site_wide(site, &mut links::LinkCache::default()));
     diagnostics::sort(&mut all);
     all
+}
+
+/// The rules over the whole wiki rather than one dossier.
+fn site_wide(site: &Site, links: &mut links::LinkCache) -> Vec<Diagnostic> {
+    let mut found = site_rules::check_site(site);
+    found.extend(aliases::check_aliases(site));
+    found.extend(links::check_links(site, links));
+    found
 }
 
 /// One dossier's findings, sorted on the core that found them, so a final sort of everything
@@ -44,6 +54,7 @@ fn check_sorted(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnostic> 
 #[derive(Default)]
 pub struct ValidateCache {
     dossiers: HashMap<String, Checked>,
+    links: links::LinkCache,
 }
 
 /// One dossier's findings, sorted, and whether any is an error.
@@ -123,7 +134,7 @@ pub fn validate_cached(site: &Site, today: Date, cache: &mut ValidateCache) -> F
         .collect();
     cache.dossiers.extend(checked);
     let mut general = site.diagnostics.clone();
-    general.extend(site_rules::check_site(site));
+    general.extend(site_wide(site, &mut cache.links));
     diagnostics::sort(&mut general);
     let dossiers = site
         .dossiers

@@ -118,6 +118,13 @@ cases! {
     duplicate_fact_column: "duplicate-fact-column", Setup::Fixture,
         [DuplicateFactColumn @ "content/categories/email-hosting.md", 8:10];
 
+    // Links between the wiki's pages, and aliases.
+    broken_link: "broken-link", Setup::Fixture, [BrokenLink @ "content/pages/about.md", 6:41];
+    broken_link_site_url: "broken-link-site-url", Setup::Fixture, [BrokenLink @ "content/index.md", 5:29];
+    broken_anchor: "broken-anchor", Setup::Fixture, [BrokenAnchor @ "content/pages/about.md", 6:44];
+    alias_collision: "alias-collision", Setup::Fixture, [AliasCollision @ "content/pages/about.md", 5:21];
+    alias_collision_claim: "alias-collision-claim", Setup::Fixture, [AliasCollision @ DOSSIER, 39:32];
+
     // Warnings and notes: exit 0 unless warnings are denied.
     stale_claim: "stale-claim", Setup::Fixture, [StaleClaim @ DOSSIER, 36:15];
     missing_archive: "missing-archive", Setup::Fixture, [MissingArchive @ DOSSIER, 10:10];
