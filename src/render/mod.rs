@@ -9,6 +9,7 @@ mod assets;
 mod feeds;
 pub mod highlight;
 mod listings;
+pub mod redirects;
 pub mod theme;
 mod views;
 
@@ -365,6 +366,7 @@ pub fn render_site(
     if let Err(e) = listings::render_listings(site, config, &done, &renderer, &mut output, &mut cache.listings) {
         errors.push(e);
     }
+    redirects::publish(site, &renderer, &mut output);
     if errors.is_empty() {
         Ok(output)
     } else {

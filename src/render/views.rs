@@ -48,6 +48,8 @@ pub struct Backlink {
 pub struct ClaimView {
     pub id: String,
     pub anchor: String,
+    /// The anchors of the claim's former ids, which still lead to it.
+    pub alias_anchors: Vec<String>,
     pub number: Option<usize>,
     pub text_html: String,
     pub kind: &'static str,
@@ -316,6 +318,7 @@ fn claim_view(
     let cited = counts.get(&id).copied().unwrap_or(0);
     ClaimView {
         anchor: format!("claim-{id}"),
+        alias_anchors: claim.aliases.iter().map(|a| format!("claim-{}", a.value)).collect(),
         number: numbers.get(&id).copied(),
         text_html: markdown::render_inline(&claim.text, &links.base_path),
         kind: claim.kind.as_str(),

@@ -169,8 +169,8 @@ pub enum Resolved {
     NotFound,
 }
 
-/// Maps a request path onto the output: `index.html` for directories, a redirect from `/x` to
-/// `/x/` where a page lives there, and 404 for anything that is not in the output, including
+/// Maps a request path onto the output: a redirect from an alias's URL to the page it names,
+/// `index.html` for directories, a redirect from `/x` to `/x/` where a page lives there, and 404 for anything that is not in the output, including
 /// every spelling of a path that climbs (`..`, `%2e%2e`, backslashes, NUL).
 pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Resolved {
     let Some(decoded) = percent_decode(raw_path) else { return Resolved::NotFound };
@@ -181,6 +181,9 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Resolved {
     if rel.split('/').any(|segment| segment == ".." || segment == ".") || rel.contains("//") {
         return Resolved::NotFound;
     }
+    if let Some(location) = moved(snapshot, rel) {
+        return Resolved::Redirect(location);
+    }
     let wanted = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_owned() };
     if snapshot.file(&wanted).is_some() {
         return Resolved::File(wanted);
@@ -189,6 +192,16 @@ pub fn resolve(snapshot: &Snapshot, raw_path: &str) -> Resolved {
         return Resolved::Redirect(format!("/{rel}/"));
     }
     Resolved::NotFound
+}
+
+/// Where an alias's old URL (or a file below it) moved to: `/providers/old` and
+/// `/providers/old/index.json` go to `/providers/new/` and `/providers/new/index.json`.
+fn moved(snapshot: &Snapshot, rel: &str) -> Option<String> {
+    snapshot.redirects.iter().find_map(|(from, to)| {
+        let rest = if rel == from.trim_end_matches('/') { "" } else { rel.strip_prefix(from.as_str())? };
+        let rest = rest.strip_prefix("index.html").unwrap_or(rest);
+        Some(format!("/{to}{rest}"))
+    })
 }
 
 /// Decodes `%XX` escapes once; `None` when an escape is malformed or the result is not UTF-8.
@@ -247,6 +260,22 @@ mod tests {
         assert_eq!(resolve(&s, "/providers/a"), Resolved::Redirect("/providers/a/".into()));
         assert_eq!(resolve(&s, "/static/style.css"), Resolved::File("static/style.css".into()));
         assert_eq!(resolve(&s, "/providers/b/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn aliases_redirect_to_their_pages() {
+        let mut s = snapshot();
+        s.redirects = Arc::new(vec![("providers/old/".into(), "providers/a/".into())]);
+        for (old, new) in [
+            ("/providers/old/", "/providers/a/"),
+            ("/providers/old", "/providers/a/"),
+            ("/providers/old/index.html", "/providers/a/"),
+            ("/providers/old/index.json", "/providers/a/index.json"),
+        ] {
+            assert_eq!(resolve(&s, old), Resolved::Redirect(new.into()), "{old}");
+        }
+        assert_eq!(resolve(&s, "/providers/older/"), Resolved::NotFound);
+        assert_eq!(resolve(&s, "/providers/a/"), Resolved::File("providers/a/index.html".into()));
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct Snapshot {
     /// The search bundle, kept apart from the pages: the search thread replaces it and a
     /// rebuild keeps it, without either copying the other's files.
     pub search: Arc<BTreeMap<String, Arc<[u8]>>>,
+    /// Each alias's old URL and the URL it redirects to, below the root (`providers/old/` →
+    /// `providers/new/`).
+    pub redirects: Arc<Vec<(String, String)>>,
     /// Errors of the newest rebuild; empty when it succeeded.
     pub errors: Vec<Diagnostic>,
     /// Increases with every rebuild, successful or not.
@@ -116,7 +119,10 @@ impl Preview {
         problems.extend(validate::validate_cached(&self.site, self.settings.today, &mut self.validate_cache).errors());
         if problems.is_empty() {
             match render::render_site(&self.site, &mut self.theme, &self.settings, &mut self.render_cache) {
-                Ok(output) => self.snapshot.output = Arc::new(output),
+                Ok(output) => {
+                    self.snapshot.output = Arc::new(output);
+                    self.snapshot.redirects = Arc::new(render::redirects::redirects(&self.site, self.settings.drafts));
+                }
                 Err(template_problems) => problems.extend(template_problems),
             }
         }

@@ -141,7 +141,8 @@ impl<'a> Resolver<'a> {
         let mut aliases = HashMap::new();
         for t in targets {
             for alias in t.aliases {
-                aliases.insert(markdown::alias_url(&t.url, alias), t);
+                // The first file keeps a contested alias, as `alias-collision` says.
+                aliases.entry(markdown::alias_url(&t.url, alias)).or_insert(t);
             }
         }
         let mut generated: BTreeSet<String> = [
@@ -311,7 +312,12 @@ impl<'a> Resolver<'a> {
             anchors.push(format!("claim-{}", claim.id.value));
             anchors.extend(claim.aliases.iter().map(|a| format!("claim-{}", a.value)));
         }
-        if anchors.iter().any(|a| a == fragment) || reserved.contains(fragment) {
+        if anchors.iter().any(|a| a == fragment) {
+            return;
+        }
+        // An id of the theme's own markup (`#claims-title`) is taken to be on the page, unless a
+        // heading would have had it and was renamed because the theme has it.
+        if reserved.contains(fragment) && !markdown::heading_ids(&to.body.text, &claim_ids, &|_| false).iter().any(|h| h == fragment) {
             return;
         }
         let whose = if std::ptr::eq(from, to) { "this page".to_owned() } else { format!("`content/{}`", to.source) };

@@ -1,6 +1,6 @@
 //! `dossier check` over one-mistake wikis: every rule code and every kind of bad input has a
 //! case, each with its exit status, its exact findings (code, file, line, column) from
-//! `--format json`, and a snapshot of the human report.
+//! `--format json`, and snapshots of the human report and the GitHub annotations.
 
 use dossier::diagnostics::{Code, Severity};
 
@@ -186,6 +186,10 @@ fn run_case(name: &str) {
     let human = wiki.check().run();
     human.assert_code(status);
     insta::assert_snapshot!(case.name, human.stdout);
+
+    let github = wiki.check().args(["--format", "github"]).run();
+    github.assert_code(status);
+    insta::assert_snapshot!(format!("{}.github", case.name), github.stdout);
 
     let json = wiki.check().args(["--format", "json"]).run();
     json.assert_code(status);

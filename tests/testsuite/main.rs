@@ -12,6 +12,7 @@ mod exit_codes;
 mod external;
 mod formats;
 mod harness;
+mod links;
 mod local_server;
 mod netlify;
 mod new_schema;

@@ -474,3 +474,22 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn a_renamed_dossiers_old_url_redirects_to_its_page() {
+    let wiki = Wiki::minimal();
+    let renamed = wiki.read(DOSSIER).replacen("name: ExampleMail\n", "name: ExampleMail\naliases: [oldmail]\n", 1);
+    let wiki = wiki.write(DOSSIER, renamed);
+    let server = Server::start(wiki.root());
+    for (old, new) in [
+        ("/providers/oldmail/", PAGE),
+        ("/providers/oldmail", PAGE),
+        ("/providers/oldmail/index.json", "/providers/examplemail/index.json"),
+    ] {
+        let response = server.get(old);
+        assert!(matches!(response.status, 301 | 308), "{old}: {}", response.status);
+        assert_eq!(response.header("location"), new, "{old}");
+    }
+    assert_eq!(server.get(PAGE).status, 200);
+    assert_eq!(server.get("/providers/newmail/").status, 404);
+}
