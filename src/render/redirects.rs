@@ -20,7 +20,8 @@ pub fn redirects(site: &Site, drafts: bool) -> Vec<(String, String)> {
     let published = |draft: bool| drafts || !draft;
     let dossiers = site.dossiers.values().filter(|d| published(d.meta.draft)).map(|d| (&d.path, &d.meta.aliases));
     let categories = site.categories.values().map(|c| (&c.path, &c.meta.aliases));
-    let pages = site.pages.values().chain(&site.home).filter(|p| published(p.meta.draft)).map(|p| (&p.path, &p.meta.aliases));
+    let pages =
+        site.pages.values().chain(&site.home).filter(|p| published(p.meta.draft)).map(|p| (&p.path, &p.meta.aliases));
     let mut pairs: Vec<(String, String)> = dossiers.chain(categories).chain(pages).flat_map(pairs_of).collect();
     pairs.sort();
     pairs

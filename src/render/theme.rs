@@ -60,22 +60,44 @@ impl ReservedIds {
         ids
     }
 
-    /// The ids of the theme [`Theme::load`] would load, read without compiling it (for `check`,
-    /// which renders nothing); the built-in theme's alone when the wiki's cannot be read.
-    pub fn of_theme(root: &Path, name: &str) -> ReservedIds {
-        let templates = match collect(root, name) {
-            Ok((templates, _)) => templates,
-            Err(_) => {
-                let mut builtin = Templates::new();
-                collect_builtin(&DEFAULT_THEME, &mut builtin, &mut BTreeMap::new());
-                builtin
-            }
-        };
-        ReservedIds::scan(templates.values().map(|(_, text)| text.as_str()))
-    }
-
     pub fn contains(&self, id: &str) -> bool {
         self.exact.contains(id) || self.prefixes.iter().any(|p| id.starts_with(p.as_str()))
+    }
+}
+
+/// The ids of a theme's markup, read from its templates without compiling them (for `check`,
+/// which renders nothing): all of them, which body headings avoid, and those a page made from
+/// each template can have (its own, the base layout's and the partials').
+pub struct ThemeIds {
+    pub all: ReservedIds,
+    by_template: BTreeMap<String, ReservedIds>,
+}
+
+impl ThemeIds {
+    /// The ids of the theme [`Theme::load`] would load; the built-in theme's alone when the
+    /// wiki's cannot be read (`build` then says why).
+    pub fn read(root: &Path, name: &str) -> ThemeIds {
+        let templates = collect(root, name).map(|(templates, _)| templates).unwrap_or_else(|_| {
+            let mut builtin = Templates::new();
+            collect_builtin(&DEFAULT_THEME, &mut builtin, &mut BTreeMap::new());
+            builtin
+        });
+        let shared = |name: &str| name == "base.html" || name.starts_with("partials/");
+        let text = |name: &String| templates.get(name).map(|(_, text)| text.as_str()).unwrap_or_default();
+        let by_template = templates
+            .keys()
+            .filter(|name| !shared(name))
+            .map(|page| {
+                let used = templates.keys().filter(|name| shared(name) || *name == page);
+                (page.clone(), ReservedIds::scan(used.map(text)))
+            })
+            .collect();
+        ThemeIds { all: ReservedIds::scan(templates.values().map(|(_, text)| text.as_str())), by_template }
+    }
+
+    /// Whether a page made from `template` may have the element id `id`.
+    pub fn on_page(&self, template: &str, id: &str) -> bool {
+        self.by_template.get(template).is_some_and(|ids| ids.contains(id))
     }
 }
 
@@ -253,6 +275,16 @@ mod tests {
         assert!(ids.contains("main"));
         assert!(ids.contains("claims-fact"));
         assert!(!ids.contains("overview"));
+    }
+
+    #[test]
+    fn theme_ids_are_known_per_page_template() {
+        let ids = ThemeIds::read(Path::new("/nonexistent"), "default");
+        assert!(ids.all.contains("right-of-reply") && ids.all.contains("main"));
+        assert!(ids.on_page("provider.html", "right-of-reply"));
+        assert!(ids.on_page("page.html", "main"), "the base layout's ids are on every page");
+        assert!(!ids.on_page("page.html", "right-of-reply"));
+        assert!(!ids.on_page("no-such.html", "main"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean, nearest};
 use crate::markdown::{self, SourceLink};
 use crate::model::{Body, Claim, Pos, Spanned};
-use crate::render::theme::ReservedIds;
+use crate::render::theme::ThemeIds;
 use crate::site::Site;
 
 /// Every file's links from earlier runs, by path, with the hash of the text they came from.
@@ -46,6 +46,8 @@ struct Target<'a> {
     aliases: &'a [Spanned<String>],
     /// The file's content hash.
     hash: u64,
+    /// The theme template its page is made from.
+    template: &'static str,
 }
 
 /// Every linkable file of `site`, keyed by the path `@/` links give it.
@@ -74,7 +76,13 @@ fn target<'a>(
 ) -> Option<Target<'a>> {
     let source = crate::diagnostics::display_path(path).strip_prefix("content/")?.to_owned();
     let url = markdown::published_path(&source)?;
-    Some(Target { path, source, url, body, claims, draft, aliases, hash })
+    let template = match source.split_once('/') {
+        None => "home.html",
+        Some(("providers", _)) => "provider.html",
+        Some(("categories", _)) => "category.html",
+        Some(_) => "page.html",
+    };
+    Some(Target { path, source, url, body, claims, draft, aliases, hash, template })
 }
 
 /// Finds every broken link between the wiki's pages.
@@ -133,7 +141,7 @@ struct Resolver<'a> {
     root: &'a Path,
     theme: &'a str,
     /// The theme's ids, read only when a fragment link needs them.
-    reserved: OnceLock<ReservedIds>,
+    theme_ids: OnceLock<ThemeIds>,
 }
 
 impl<'a> Resolver<'a> {
@@ -181,7 +189,7 @@ impl<'a> Resolver<'a> {
             base,
             root: &site.root,
             theme: site.config.as_ref().map_or("default", |c| c.theme.as_str()),
-            reserved: OnceLock::new(),
+            theme_ids: OnceLock::new(),
         }
     }
 
@@ -305,19 +313,15 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_fragment(&self, from: &Target, link: &Found, to: &Target, fragment: &str, out: &mut Vec<Diagnostic>) {
-        let reserved = self.reserved.get_or_init(|| ReservedIds::of_theme(self.root, self.theme));
+        let theme = self.theme_ids.get_or_init(|| ThemeIds::read(self.root, self.theme));
         let claim_ids: Vec<&str> = to.claims.iter().map(|c| c.id.as_str()).collect();
-        let mut anchors = markdown::heading_ids(&to.body.text, &claim_ids, &|id| reserved.contains(id));
+        let mut anchors = markdown::heading_ids(&to.body.text, &claim_ids, &|id| theme.all.contains(id));
         for claim in to.claims {
             anchors.push(format!("claim-{}", claim.id.value));
             anchors.extend(claim.aliases.iter().map(|a| format!("claim-{}", a.value)));
         }
-        if anchors.iter().any(|a| a == fragment) {
-            return;
-        }
-        // An id of the theme's own markup (`#claims-title`) is taken to be on the page, unless a
-        // heading would have had it and was renamed because the theme has it.
-        if reserved.contains(fragment) && !markdown::heading_ids(&to.body.text, &claim_ids, &|_| false).iter().any(|h| h == fragment) {
+        // An id of the theme's markup for that kind of page (`#claims-title`) is taken to be there.
+        if anchors.iter().any(|a| a == fragment) || theme.on_page(to.template, fragment) {
             return;
         }
         let whose = if std::ptr::eq(from, to) { "this page".to_owned() } else { format!("`content/{}`", to.source) };

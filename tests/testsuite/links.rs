@@ -1,13 +1,9 @@
 //! Links between the wiki's pages and aliases, end to end: `check` resolves `@/`, relative,
 //! root-relative and `base_url` links against the pages the build publishes and their anchors;
 //! `build` turns `@/` links into URLs and publishes a redirect for every alias (a Netlify
-//! `_redirects` rule and a page at the old URL); and a crawler over the built bundled wiki finds
-//! no internal link or fragment that leads nowhere.
+//! `_redirects` rule and a page at the old URL). build.rs crawls the built sites' links.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-
-use crate::harness::{Wiki, dossier, manifest_dir};
+use crate::harness::{Wiki, dossier};
 
 const ABOUT: &str = "content/pages/about.md";
 const DOSSIER: &str = "content/providers/examplemail.md";
@@ -83,10 +79,8 @@ fn links_in_claim_texts_are_checked_at_the_text() {
 
 #[test]
 fn a_link_to_a_draft_from_a_published_page_is_broken() {
-    let wiki = about_with("[x](@/pages/later.md)").write(
-        "content/pages/later.md",
-        "---\ntitle: Later\ndescription: Not yet.\ndraft: true\n---\nSoon.\n",
-    );
+    let wiki = about_with("[x](@/pages/later.md)")
+        .write("content/pages/later.md", "---\ntitle: Later\ndescription: Not yet.\ndraft: true\n---\nSoon.\n");
     assert_eq!(findings(&wiki), [("broken-link".to_owned(), 5, 1)]);
 }
 
@@ -99,9 +93,10 @@ fn renamed_wiki() -> Wiki {
         .replacen("name: ExampleMail\n", "name: ExampleMail\naliases: [oldmail]\n", 1)
         .replacen("  - id: dkim-signing\n", "  - id: dkim-signing\n    aliases: [dkim]\n", 1);
     let about = wiki.read(ABOUT).replacen("order: 1\n", "order: 1\naliases: [about-us]\n", 1);
-    wiki.write(DOSSIER, text)
-        .write(ABOUT, about)
-        .write("content/index.md", "---\ntitle: Home\ndescription: Start.\n---\n[old](/providers/oldmail/#claim-dkim)\n")
+    wiki.write(DOSSIER, text).write(ABOUT, about).write(
+        "content/index.md",
+        "---\ntitle: Home\ndescription: Start.\n---\n[old](/providers/oldmail/#claim-dkim)\n",
+    )
 }
 
 #[test]
@@ -122,7 +117,10 @@ fn a_renamed_dossier_keeps_its_url_and_its_claims_keep_their_anchors() {
     );
     let page = std::fs::read_to_string(out.join("providers/oldmail/index.html")).expect("a redirect page");
     assert!(page.contains("<meta http-equiv=\"refresh\" content=\"0; url=/providers/examplemail/\">"), "{page}");
-    assert!(page.contains("<link rel=\"canonical\" href=\"https://wiki.example.org/providers/examplemail/\">"), "{page}");
+    assert!(
+        page.contains("<link rel=\"canonical\" href=\"https://wiki.example.org/providers/examplemail/\">"),
+        "{page}"
+    );
     assert!(page.contains("<a href=\"/providers/examplemail/\">"), "{page}");
     assert!(!page.contains("<script"), "{page}");
     assert!(out.join("about-us/index.html").is_file());
@@ -141,7 +139,10 @@ fn an_alias_that_another_file_has_is_refused() {
     run.assert_code(1);
     let found = run.findings();
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0].code.as_str(), found[0].path.as_str()), ("alias-collision", "content/providers/secondmail.md"));
+    assert_eq!(
+        (found[0].code.as_str(), found[0].path.as_str()),
+        ("alias-collision", "content/providers/secondmail.md")
+    );
     assert!(found[0].message.contains("already an alias in content/providers/examplemail.md"), "{}", found[0].message);
 
     let live = second.replace("aliases: [oldmail]", "aliases: [Examplemail]");
@@ -154,71 +155,4 @@ fn an_alias_that_another_file_has_is_refused() {
     let found = wiki.check().args(["--format", "json"]).run().findings();
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].message.contains("live page `examplemail`"), "{}", found[0].message);
-}
-
-/// Every file of a built site, by its path below the output.
-fn files_of(dir: &Path, root: &Path, found: &mut BTreeSet<String>) {
-    for entry in std::fs::read_dir(dir).expect("list the output") {
-        let path = entry.expect("an entry").path();
-        if path.is_dir() {
-            files_of(&path, root, found);
-        } else {
-            let rel = path.strip_prefix(root).expect("inside the output");
-            found.insert(rel.to_string_lossy().replace('\\', "/"));
-        }
-    }
-}
-
-/// The values of `attr="..."` in `html` (the minifier keeps the quotes).
-fn attributes<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
-    let needle = format!(" {attr}=\"");
-    html.split(needle.as_str()).skip(1).filter_map(|rest| rest.split('"').next()).collect()
-}
-
-#[test]
-fn a_crawler_finds_no_broken_internal_link_or_fragment_on_the_bundled_site() {
-    // The repository's own wiki, built into a temp dir.
-    let tmp = Wiki::empty();
-    let out = tmp.path("public");
-    let build = dossier().arg("build").arg("--root").arg(manifest_dir()).arg("--output").arg(&out).arg("--no-cache");
-    build.run().assert_code(0);
-    let origin = "https://dossier.example.org";
-    let mut files = BTreeSet::new();
-    files_of(&out, &out, &mut files);
-    let pages: Vec<&String> = files.iter().filter(|f| f.ends_with(".html")).collect();
-    // Each page's ids, by its URL path.
-    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut html_of = BTreeMap::new();
-    for page in &pages {
-        let html = std::fs::read_to_string(out.join(page)).expect("read a page");
-        let url = format!("/{}", page.strip_suffix("index.html").unwrap_or(page));
-        ids.insert(url.clone(), attributes(&html, "id").into_iter().map(str::to_owned).collect());
-        html_of.insert(url, html);
-    }
-    let mut broken = Vec::new();
-    let mut followed = 0;
-    for (url, html) in &html_of {
-        for href in attributes(html, "href") {
-            let href = href.replace("&amp;", "&");
-            let Some(target) = href.strip_prefix(origin).or(href.starts_with('/').then_some(href.as_str())) else {
-                let in_page = href.strip_prefix('#');
-                if let Some(fragment) = in_page.filter(|f| !f.is_empty() && !ids[url].contains(*f)) {
-                    broken.push(format!("{url}: #{fragment}"));
-                }
-                continue;
-            };
-            followed += 1;
-            let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
-            let path = path.split('?').next().unwrap_or(path);
-            let file = path.trim_start_matches('/');
-            let file = if file.is_empty() || file.ends_with('/') { format!("{file}index.html") } else { file.to_owned() };
-            if !files.contains(&file) {
-                broken.push(format!("{url}: {href} (no {file})"));
-            } else if !fragment.is_empty() && !ids.get(path).is_some_and(|ids| ids.contains(fragment)) {
-                broken.push(format!("{url}: {href} (no #{fragment} there)"));
-            }
-        }
-    }
-    assert!(followed > 500, "the crawler followed only {followed} links");
-    assert_eq!(broken, Vec::<String>::new());
 }

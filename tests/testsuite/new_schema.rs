@@ -92,7 +92,7 @@ fn schema() -> Value {
 }
 
 /// Every key a dossier's frontmatter accepts at the top level.
-const TOP_LEVEL_KEYS: [&str; 14] = [
+const TOP_LEVEL_KEYS: [&str; 15] = [
     "name",
     "website",
     "category",
@@ -107,6 +107,7 @@ const TOP_LEVEL_KEYS: [&str; 14] = [
     "facts",
     "claims",
     "draft",
+    "aliases",
 ];
 
 fn keys(value: &Value) -> BTreeSet<String> {

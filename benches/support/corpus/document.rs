@@ -156,6 +156,7 @@ struct Writer<'v> {
     name: String,
     slug: String,
     website: String,
+    tags: Vec<&'static str>,
     footnotes: usize,
 }
 
@@ -171,7 +172,7 @@ pub fn make_document(vocab: &Vocabulary, seed: &str, i: usize) -> Document {
     let count = r.range(2, 5);
     let mut tags = r.sample(&TAGS, count);
     tags.sort_unstable();
-    let mut w = Writer { vocab, name, slug, website, footnotes: 0 };
+    let mut w = Writer { vocab, name, slug, website, tags: tags.clone(), footnotes: 0 };
     let tail = w.sentence(r, true);
     let summary = format!(
         "{} is a {} provider based in {}. {tail}",
@@ -276,14 +277,15 @@ impl Writer<'_> {
         format!("{}.", capitalize(&w.join(" ")))
     }
 
-    /// The provider's own pages, a tag page of the wiki, or a publisher's article.
+    /// The provider's own pages, the wiki's page of one of its tags (which the build publishes,
+    /// as no other tag page need be), or a publisher's article.
     fn link(&mut self, r: &mut Rng) -> String {
         if r.chance(0.5) {
             let page = r.pick(&["docs", "legal/privacy", "pricing", "status", "blog"]);
             return format!("{}/{page}", self.website);
         }
         if r.chance(0.5) {
-            return format!("/tags/{}/", r.pick(&TAGS));
+            return format!("/tags/{}/", r.pick(&self.tags));
         }
         let (_, host) = r.pick(&PUBLISHERS[3..]);
         format!("https://{}/{}", host.unwrap_or_default(), self.vocab.words(r, 3).join("-"))
