@@ -427,7 +427,8 @@ pub struct Fact {
 #[serde(untagged)]
 pub enum FactValue {
     Boolean(bool),
-    Number(f64),
+    /// Kept as written, whole or not: `30` stays `30` on pages and in JSON, never `30.0`.
+    Number(serde_json::Number),
     Text(String),
 }
 

@@ -13,7 +13,7 @@ use super::{RenderedDossier, Renderer, feeds};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, BodyContext};
-use crate::model::{ClaimKind, Date, FactValue, Page, SourceRef};
+use crate::model::{ClaimKind, Date, Page, SourceRef};
 use crate::output::{Content, Output};
 use crate::site::Site;
 
@@ -281,15 +281,6 @@ struct CategoryView {
     count: usize,
 }
 
-fn display_value(value: &FactValue, unit: Option<&str>) -> (String, String) {
-    let with_unit = |v: String| unit.map_or(v.clone(), |u| format!("{v} {u}"));
-    match value {
-        FactValue::Boolean(b) => ((if *b { "Yes" } else { "No" }).to_owned(), (u8::from(*b)).to_string()),
-        FactValue::Number(n) => (with_unit(format!("{n}")), format!("{n}")),
-        FactValue::Text(t) => (with_unit(t.clone()), t.to_lowercase()),
-    }
-}
-
 fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer) -> Result<Vec<u8>> {
     let Some(category) = site.categories.get(slug) else { return Ok(Vec::new()) };
     let columns: Vec<Column> = category
@@ -307,7 +298,7 @@ fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer) -> 
                 .iter()
                 .map(|col| match dossier.meta.facts.get(&col.key) {
                     Some(fact) => {
-                        let (display, sort) = display_value(&fact.value.value, col.unit.as_deref());
+                        let (display, sort) = super::views::display_value(&fact.value.value, col.unit.as_deref());
                         let stale = d.claims.iter().any(|c| c.id == fact.claim.value && c.freshness.is_stale());
                         Cell {
                             display,

@@ -10,7 +10,9 @@ use serde::Serialize;
 use super::theme::ReservedIds;
 use super::{Links, Settings};
 use crate::markdown::{self, BodyContext};
-use crate::model::{Claim, ClaimKind, Date, Dossier, Freshness, ProviderStatus, ReplyOutcome, Source, SourceRef};
+use crate::model::{
+    Claim, ClaimKind, Date, Dossier, FactValue, Freshness, ProviderStatus, ReplyOutcome, Source, SourceRef,
+};
 use crate::site::Site;
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +97,19 @@ pub struct JurisdictionRef {
     pub url: String,
 }
 
+/// One of the dossier's facts, as its category's comparison table shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactView {
+    pub key: String,
+    /// The column's label.
+    pub label: String,
+    /// The value as written, with the column's unit (`30 days`, `Yes`).
+    pub display: String,
+    /// The supporting claim's anchor on the page (`claim-<id>`).
+    pub anchor: String,
+    pub stale: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderView {
     pub slug: String,
@@ -110,6 +125,8 @@ pub struct ProviderView {
     pub category: CategoryRef,
     pub jurisdiction: Option<JurisdictionRef>,
     pub tags: Vec<Named>,
+    /// In the category's column order.
+    pub facts: Vec<FactView>,
     pub body_html: String,
     pub notes_html: Option<String>,
     pub claim_groups: Vec<ClaimGroup>,
@@ -171,6 +188,37 @@ fn outcome_label(outcome: ReplyOutcome) -> (&'static str, &'static str) {
         ReplyOutcome::Declined => ("declined", "The vendor declined to comment"),
         ReplyOutcome::NoResponse => ("no-response", "The vendor did not respond"),
     }
+}
+
+/// A fact's value as pages show it, with `unit` after it, and its key for sorting a table.
+pub(super) fn display_value(value: &FactValue, unit: Option<&str>) -> (String, String) {
+    let with_unit = |v: String| unit.map_or(v.clone(), |u| format!("{v} {u}"));
+    match value {
+        FactValue::Boolean(b) => ((if *b { "Yes" } else { "No" }).to_owned(), (u8::from(*b)).to_string()),
+        FactValue::Number(n) => (with_unit(n.to_string()), n.to_string()),
+        FactValue::Text(t) => (with_unit(t.clone()), t.to_lowercase()),
+    }
+}
+
+/// The dossier's facts in its category's column order, each with the freshness of its claim.
+fn fact_views(site: &Site, dossier: &Dossier, claims: &[ClaimFacts]) -> Vec<FactView> {
+    let Some(category) = site.categories.get(dossier.meta.category.as_str()) else { return Vec::new() };
+    category
+        .meta
+        .facts
+        .iter()
+        .filter_map(|column| {
+            let fact = dossier.meta.facts.get(column.key.as_str())?;
+            let claim = &fact.claim.value;
+            Some(FactView {
+                key: column.key.value.clone(),
+                label: column.label.clone(),
+                display: display_value(&fact.value.value, column.unit.as_deref()).0,
+                anchor: format!("claim-{claim}"),
+                stale: claims.iter().any(|c| &c.id == claim && c.freshness.is_stale()),
+            })
+        })
+        .collect()
 }
 
 /// What the listings need of a dossier: its summary and its claims' freshness. Cheap (no
@@ -275,6 +323,7 @@ pub fn provider_view(
             .as_ref()
             .map(|j| JurisdictionRef { code: j.value.clone(), url: links.jurisdiction(j) }),
         tags: meta.tags.iter().map(|t| Named { name: t.value.clone(), url: links.tag(t) }).collect(),
+        facts: fact_views(site, dossier, &facts),
         body_html: body.html,
         notes_html: body.notes_html,
         claim_groups,

@@ -454,6 +454,15 @@ fn stale_claims_are_marked_on_the_page_in_the_table_and_in_maintenance() {
     assert!(claim.value().classes().any(|c| c == "claim--stale"));
     assert!(text(one(&doc, "#claim-storage .badge--stale")).contains("271 days past re-verification"));
     assert!(text(one(&doc, ".notice--stale")).starts_with("1 of 3 claims is stale"));
+    let facts: Vec<(String, String, String, bool)> = one(&doc, "dl.infobox-facts")
+        .select(&sel("dd"))
+        .map(|dd| {
+            let dt = dd.prev_siblings().filter_map(ElementRef::wrap).find(|e| e.value().name() == "dt");
+            let link = dd.select(&sel("a")).next().and_then(|a| a.attr("href")).unwrap_or_default();
+            (dt.map(text).unwrap_or_default(), text(dd), link.to_owned(), dd.value().classes().any(|c| c == "is-stale"))
+        })
+        .collect();
+    assert_eq!(facts, [("Mailbox storage".into(), "50 GB stale".into(), "#claim-storage".into(), true)]);
 
     let table = page(built, "categories/email-hosting/index.html");
     let headers = texts(&table, "table.comparison-table thead th");
@@ -496,6 +505,30 @@ fn stale_claims_are_marked_on_the_page_in_the_table_and_in_maintenance() {
     assert!(unarchived[0].contains("Nimbus DNS") && unarchived[0].contains("Frequently asked questions"));
     let home = page(built, "index.html");
     assert_eq!(texts(&home, ".home-stats li"), ["5 providers", "13 sourced claims", "1 stale claim"]);
+}
+
+/// Each fact on its provider's page under its column's label, in the category's column order,
+/// linked to its claim; and numbers as written, on the page and in the JSON.
+#[test]
+fn provider_pages_show_their_facts_and_numbers_keep_their_form() {
+    let built = fixture();
+    let doc = page(built, "providers/nimbusdns/index.html");
+    assert_eq!(texts(&doc, "dl.infobox-facts dt"), ["DNSSEC signing", "Zones on the free plan"]);
+    assert_eq!(texts(&doc, "dl.infobox-facts dd"), ["No", "3"]);
+    assert_eq!(attrs(&doc, "dl.infobox-facts dd a", "href"), ["#claim-free-tier", "#claim-free-tier"]);
+    for anchor in attrs(&doc, "dl.infobox-facts dd a", "href") {
+        assert!(doc.select(&sel(&anchor)).next().is_some(), "{anchor} is on the page");
+    }
+    assert!(all(&doc, "dl.infobox-facts .stale-mark").is_empty());
+    let text_fact = page(built, "providers/zonequill/index.html");
+    assert!(texts(&text_fact, "dl.infobox-facts dd").contains(&"Anycast".to_owned()));
+
+    let json = read(built, "providers/nimbusdns/index.json");
+    assert!(json.contains(r#""free-zones":{"value":3,"#), "{json}");
+    let value: Value = serde_json::from_str(&json).expect("valid JSON");
+    assert!(value["dossier"]["facts"]["free-zones"]["value"].is_u64());
+    let examplemail = read(built, "providers/examplemail/index.json");
+    assert!(examplemail.contains(r#""storage":{"value":10,"#), "{examplemail}");
 }
 
 #[test]
