@@ -34,6 +34,7 @@ fn settings() -> Settings {
         edited: BTreeMap::new(),
         noindex: false,
         reload_script: None,
+        minify: true,
     }
 }
 

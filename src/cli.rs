@@ -39,6 +39,10 @@ pub enum Command {
         /// Render everything, without reading or writing the build cache.
         #[arg(long, conflicts_with = "cache_dir")]
         no_cache: bool,
+        /// Write the HTML pages as the theme renders them, without minifying (to compare
+        /// against the minified pages or read them).
+        #[arg(long)]
+        no_minify: bool,
     },
     /// Review the wiki: schema, sources, dates and citations.
     Check {

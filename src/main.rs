@@ -44,10 +44,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cache_dir = cache_dir_of(&root, cache_dir, no_cache);
             cmd::check::run(&CheckOptions { root, format, deny_warnings, changed_since, external, cache_dir }, today)
         }
-        Command::Build { root, output, base_url, drafts, noindex, cache_dir, no_cache } => {
+        Command::Build { root, output, base_url, drafts, noindex, cache_dir, no_cache, no_minify } => {
             let output = output.unwrap_or_else(|| root.join("public"));
             let cache_dir = cache_dir_of(&root, cache_dir, no_cache);
-            cmd::build::run(&cmd::build::BuildOptions { root, output, base_url, drafts, noindex, cache_dir }, today)
+            let minify = !no_minify;
+            let options = cmd::build::BuildOptions { root, output, base_url, drafts, noindex, cache_dir, minify };
+            cmd::build::run(&options, today)
         }
         Command::Serve { root, bind, port, open, poll } => {
             cmd::serve::run(&dossier::serve::ServeOptions { root, bind, port, open, poll }, today)?;

@@ -18,6 +18,8 @@ pub struct BuildOptions {
     pub noindex: bool,
     /// The persistent build cache's folder; `None` renders everything and keeps nothing.
     pub cache_dir: Option<PathBuf>,
+    /// Minify the HTML pages (`--no-minify` turns it off).
+    pub minify: bool,
 }
 
 pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
@@ -39,6 +41,7 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         edited: history::edit_dates(&options.root),
         noindex: options.noindex,
         reload_script: None,
+        minify: options.minify,
     };
     let base_path = base_path(&site, options.base_url.as_deref());
     // The index first, on every core, then the pages: both are CPU-bound and parallel, so running

@@ -284,11 +284,13 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             Event::Html(raw) | Event::InlineHtml(raw) => out.push(Event::Text(raw)),
             Event::Start(Tag::HtmlBlock) => {
                 self.html_block_open = true;
-                out.push(Event::Html(CowStr::Borrowed("<p class=\"raw-html\">")));
+                // `pre`: the block's line breaks and indentation are part of it, and whitespace in
+                // a `pre` is left alone by the minifier and by readers' browsers alike.
+                out.push(Event::Html(CowStr::Borrowed("<pre class=\"raw-html\">")));
             }
             Event::End(TagEnd::HtmlBlock) => {
                 self.html_block_open = false;
-                out.push(Event::Html(CowStr::Borrowed("</p>")));
+                out.push(Event::Html(CowStr::Borrowed("</pre>")));
             }
             Event::Start(Tag::Heading { level, id, .. }) => {
                 self.capture = Capture::Heading {
@@ -417,8 +419,16 @@ impl<'c, 'a> Rewriter<'c, 'a> {
 
     fn finish_note(&mut self) {
         let Capture::Note { label, events } = std::mem::replace(&mut self.capture, Capture::None) else { return };
+        // A note runs on after its letter: its paragraphs are spans, inline in the markup itself
+        // rather than by the theme's CSS, so the space before and between them is plain text that
+        // no minifier can take for layout whitespace.
+        let events = events.into_iter().map(|event| match event {
+            Event::Start(Tag::Paragraph) => Event::Html(CowStr::Borrowed("<span>")),
+            Event::End(TagEnd::Paragraph) => Event::Html(CowStr::Borrowed("</span>\n")),
+            other => other,
+        });
         let mut html = String::new();
-        push_html(&mut html, events.into_iter());
+        push_html(&mut html, events);
         self.notes.insert(label, html);
     }
 

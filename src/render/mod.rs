@@ -41,6 +41,8 @@ pub struct Settings {
     pub noindex: bool,
     /// A script URL that `serve` injects for live reload; never set by `build`.
     pub reload_script: Option<String>,
+    /// Minify every HTML page (off only to compare against the minifier, `build --no-minify`).
+    pub minify: bool,
 }
 
 /// How the site's URLs are spelled.
@@ -166,7 +168,7 @@ impl Renderer<'_> {
         let mut all: Vec<(&'static str, &dyn theme::erased::Value)> = vec![("page", &page), ("dev", &dev)];
         all.extend_from_slice(vars);
         let html = self.theme.render(template, &all)?;
-        Ok(crate::minify::minify_page(&html))
+        Ok(if self.settings.minify { crate::minify::minify_page(&html) } else { html.into_bytes() })
     }
 }
 
@@ -288,14 +290,15 @@ fn shown_key(r: &Renderer, dossier: &Dossier, json: Blob, summary: &Summary, cla
 /// Everything every page depends on, hashed: version, settings, theme, build options, today.
 fn global_key(site: &Site, theme: &Theme, settings: &Settings, base_url: &str) -> u64 {
     let key = format!(
-        "{}|{}|{}|{}|{base_url}|{}|{:?}|{}",
+        "{}|{}|{}|{}|{base_url}|{}|{:?}|{}|{}",
         env!("CARGO_PKG_VERSION"),
         site.config_hash,
         theme.hash,
         settings.today,
         settings.noindex,
         settings.reload_script,
-        settings.drafts
+        settings.drafts,
+        settings.minify
     );
     crate::load::content_hash(key.as_bytes())
 }

@@ -54,6 +54,7 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
         edited: crate::history::edit_dates(&options.root),
         noindex: true,
         reload_script: Some(RELOAD_SCRIPT.to_owned()),
+        minify: true,
     };
     let (mut preview, outcome) = Preview::start(&options.root, today, settings)?;
     report(&options.root, &preview, &outcome);

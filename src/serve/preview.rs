@@ -171,6 +171,7 @@ mod tests {
             edited: [("content/providers/examplemail.md".to_owned(), Date::parse("2026-11-02").unwrap())].into(),
             noindex: true,
             reload_script: Some("/__dossier/reload.js".into()),
+            minify: true,
         }
     }
 

@@ -1279,7 +1279,13 @@ fn hostile_text_fields_are_shown_as_text() {
         ["https://ok.test/%22onclick=%22alert(15)"]
     );
     assert!(one(&doc, ".dossier-body h2").attr("class").is_none());
-    assert_eq!(one(&doc, ".dossier-body pre").attr("data-lang"), Some("\"><script>alert(16)</script>"));
+    assert_eq!(one(&doc, ".dossier-body pre.code").attr("data-lang"), Some("\"><script>alert(16)</script>"));
+    // Raw HTML blocks are shown as written, indentation and blank lines included.
+    let raw: Vec<String> = all(&doc, ".dossier-body pre.raw-html").iter().map(|p| p.text().collect()).collect();
+    assert!(
+        raw.iter().any(|r| r.contains("<script>\n  if (document) {\n\n      alert(")),
+        "no raw HTML block kept its layout: {raw:?}"
+    );
     let notes = text(one(&doc, "ol.notes"));
     assert!(notes.contains("<script>alert(\"note\")</script> {{ site.title }}"), "{notes}");
 

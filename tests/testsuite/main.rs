@@ -14,6 +14,7 @@ mod formats;
 mod harness;
 mod links;
 mod local_server;
+mod minify;
 mod netlify;
 mod new_schema;
 mod proptest_loader;
