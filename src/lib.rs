@@ -23,4 +23,6 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+#[cfg(test)]
+mod testing;
 pub mod validate;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::views::{ClaimFacts, Summary};
-use super::{Links, RenderedDossier, Renderer};
+use super::{Links, RenderedDossier, Renderer, Settings};
 use crate::config::Config;
 use crate::diagnostics::display_path;
 use crate::model::{Date, Dossier, DossierMeta};
@@ -74,7 +74,8 @@ pub fn feeds(site: &Site, config: &Config, done: &[RenderedDossier], r: &Rendere
     };
     let mut bytes = serde_json::to_vec(&index).unwrap_or_default();
     bytes.push(b'\n');
-    let updated: Vec<(Date, &Summary)> = done.iter().map(|d| (updated_on(site, r, &d.summary), &d.summary)).collect();
+    let updated: Vec<(Date, &Summary)> =
+        done.iter().map(|d| (updated_on(site, r.settings, &d.summary), &d.summary)).collect();
     let robots = if r.settings.noindex {
         "User-agent: *\nDisallow: /\n".to_owned()
     } else {
@@ -91,10 +92,10 @@ pub fn feeds(site: &Site, config: &Config, done: &[RenderedDossier], r: &Rendere
 }
 
 /// The later of the newest verification and the last edit.
-fn updated_on(site: &Site, r: &Renderer, summary: &Summary) -> Date {
+fn updated_on(site: &Site, settings: &Settings, summary: &Summary) -> Date {
     let verified = Date::parse(&summary.verified_newest);
-    let edited = site.dossiers.get(&summary.slug).and_then(|d| r.settings.edited.get(&display_path(&d.path)).copied());
-    verified.into_iter().chain(edited).max().unwrap_or(r.settings.today)
+    let edited = site.dossiers.get(&summary.slug).and_then(|d| settings.edited.get(&display_path(&d.path)).copied());
+    verified.into_iter().chain(edited).max().unwrap_or(settings.today)
 }
 
 fn xml(text: &str) -> String {
@@ -175,3 +176,7 @@ fn atom(config: &Config, links: &Links, updated: &[(Date, &Summary)], today: Dat
     out.push_str("</feed>\n");
     out
 }
+
+#[cfg(test)]
+#[path = "feeds_tests.rs"]
+mod tests;

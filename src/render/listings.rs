@@ -289,8 +289,25 @@ fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer) -> 
         .iter()
         .map(|c| Column { key: c.key.value.clone(), label: c.label.clone(), unit: c.unit.clone() })
         .collect();
-    let rows: Vec<Row> = done
-        .iter()
+    let rows = category_rows(site, slug, &columns, done);
+    let body = render_markdown(&category.body.text, r);
+    let view = CategoryView {
+        slug: slug.to_owned(),
+        name: category.meta.name.value.clone(),
+        description: category.meta.description.value.clone(),
+        url: r.links.category(slug),
+        body_html: body.html,
+        count: rows.len(),
+        columns,
+        rows,
+    };
+    r.page("category.html", (&view.name, &view.description, &view.url, body.has_code), &[("category", &view)])
+}
+
+/// The comparison table's rows, in the order of `done`: each cell shows a fact and links to
+/// the claim it cites, and is stale when that claim is.
+fn category_rows(site: &Site, slug: &str, columns: &[Column], done: &[RenderedDossier]) -> Vec<Row> {
+    done.iter()
         .filter(|d| d.category == slug)
         .filter_map(|d| {
             let dossier = site.dossiers.get(&d.summary.slug)?;
@@ -319,19 +336,7 @@ fn category(site: &Site, slug: &str, done: &[RenderedDossier], r: &Renderer) -> 
                 cells,
             })
         })
-        .collect();
-    let body = render_markdown(&category.body.text, r);
-    let view = CategoryView {
-        slug: slug.to_owned(),
-        name: category.meta.name.value.clone(),
-        description: category.meta.description.value.clone(),
-        url: r.links.category(slug),
-        body_html: body.html,
-        count: rows.len(),
-        columns,
-        rows,
-    };
-    r.page("category.html", (&view.name, &view.description, &view.url, body.has_code), &[("category", &view)])
+        .collect()
 }
 
 #[derive(Clone, Copy)]
@@ -358,16 +363,7 @@ struct ListingView {
 
 /// A page per tag (or jurisdiction), and the index of them all, which is made under `whole`.
 fn terms(done: &[RenderedDossier], r: &Renderer, listings: &mut Listings, kind: TermKind, whole: u64) -> Result<()> {
-    let mut groups: BTreeMap<String, Vec<&RenderedDossier>> = BTreeMap::new();
-    for d in done {
-        let keys: Vec<String> = match kind {
-            TermKind::Tag => d.tags.clone(),
-            TermKind::Jurisdiction => d.summary.jurisdiction.iter().map(|j| j.to_ascii_lowercase()).collect(),
-        };
-        for key in keys {
-            groups.entry(key).or_default().push(d);
-        }
-    }
+    let groups = term_groups(done, kind);
     let (dir, single, plural) = match kind {
         TermKind::Tag => ("tags", "tag", "tags"),
         TermKind::Jurisdiction => ("jurisdictions", "jurisdiction", "jurisdictions"),
@@ -426,6 +422,22 @@ fn terms(done: &[RenderedDossier], r: &Renderer, listings: &mut Listings, kind: 
     })
 }
 
+/// The dossiers under each tag (or lower-cased jurisdiction code), in key order, each group in
+/// the order of `done`.
+fn term_groups(done: &[RenderedDossier], kind: TermKind) -> BTreeMap<String, Vec<&RenderedDossier>> {
+    let mut groups: BTreeMap<String, Vec<&RenderedDossier>> = BTreeMap::new();
+    for d in done {
+        let keys: Vec<String> = match kind {
+            TermKind::Tag => d.tags.clone(),
+            TermKind::Jurisdiction => d.summary.jurisdiction.iter().map(|j| j.to_ascii_lowercase()).collect(),
+        };
+        for key in keys {
+            groups.entry(key).or_default().push(d);
+        }
+    }
+    groups
+}
+
 /// Each maintenance list shows at most this many entries (the oldest first); the complete
 /// lists are in `/api/maintenance.json`, so the page stays small at any wiki size.
 const MAINTENANCE_SHOWN: usize = 500;
@@ -481,6 +493,36 @@ const MAINTENANCE_PAGE: &str = "maintenance/index.html";
 
 /// The maintenance page and the complete lists as JSON.
 fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut view = maintenance_lists(site, done);
+    let mut json = serde_json::to_vec(&view).unwrap_or_default();
+    json.push(b'\n');
+
+    view.stale_total = view.stale.len();
+    view.unarchived_total = view.unarchived.len();
+    view.unanswered_total = view.unanswered.len();
+    view.stale.truncate(MAINTENANCE_SHOWN);
+    view.unarchived.truncate(MAINTENANCE_SHOWN);
+    view.unanswered.truncate(MAINTENANCE_SHOWN);
+    // Markdown is rendered for the shown entries only: at 10,000 dossiers the lists run to
+    // tens of thousands.
+    for item in &mut view.stale {
+        item.text_html = markdown::render_inline(&item.text, &r.links.base_path);
+    }
+    for item in &mut view.unanswered {
+        item.text_html = markdown::render_inline(&item.text, &r.links.base_path);
+    }
+    view.full_list_url = r.links.path("api/maintenance.json");
+    let url = r.links.path("maintenance/");
+    let title = "Maintenance";
+    let description = "Claims due for re-verification, sources without archives, allegations without replies";
+    let html = r.page("maintenance.html", (title, description, &url, false), &[("maintenance", &view)])?;
+    Ok(vec![(MAINTENANCE_JSON.to_owned(), json), (MAINTENANCE_PAGE.to_owned(), html)])
+}
+
+/// The three complete maintenance lists: stale claims, oldest verification first (then by
+/// provider and claim), and sources without archive and unanswered allegations in dossier and
+/// claim order.
+fn maintenance_lists(site: &Site, done: &[RenderedDossier]) -> MaintenanceView {
     let mut view = MaintenanceView::default();
     let mut stale: Vec<(Date, StaleItem)> = Vec::new();
     for d in done {
@@ -535,27 +577,9 @@ fn maintenance(site: &Site, done: &[RenderedDossier], r: &Renderer) -> Result<Ve
         a.0.cmp(&b.0).then_with(|| a.1.provider.cmp(&b.1.provider)).then_with(|| a.1.claim_id.cmp(&b.1.claim_id))
     });
     view.stale = stale.into_iter().map(|(_, item)| item).collect();
-    let mut json = serde_json::to_vec(&view).unwrap_or_default();
-    json.push(b'\n');
-
-    view.stale_total = view.stale.len();
-    view.unarchived_total = view.unarchived.len();
-    view.unanswered_total = view.unanswered.len();
-    view.stale.truncate(MAINTENANCE_SHOWN);
-    view.unarchived.truncate(MAINTENANCE_SHOWN);
-    view.unanswered.truncate(MAINTENANCE_SHOWN);
-    // Markdown is rendered for the shown entries only: at 10,000 dossiers the lists run to
-    // tens of thousands.
-    for item in &mut view.stale {
-        item.text_html = markdown::render_inline(&item.text, &r.links.base_path);
-    }
-    for item in &mut view.unanswered {
-        item.text_html = markdown::render_inline(&item.text, &r.links.base_path);
-    }
-    view.full_list_url = r.links.path("api/maintenance.json");
-    let url = r.links.path("maintenance/");
-    let title = "Maintenance";
-    let description = "Claims due for re-verification, sources without archives, allegations without replies";
-    let html = r.page("maintenance.html", (title, description, &url, false), &[("maintenance", &view)])?;
-    Ok(vec![(MAINTENANCE_JSON.to_owned(), json), (MAINTENANCE_PAGE.to_owned(), html)])
+    view
 }
+
+#[cfg(test)]
+#[path = "listings_tests.rs"]
+mod tests;

@@ -10,6 +10,8 @@ mod feeds;
 pub mod highlight;
 mod listings;
 pub mod redirects;
+#[cfg(test)]
+mod testing;
 pub mod theme;
 mod views;
 

@@ -418,3 +418,7 @@ fn source_view(dossier: &Dossier, reference: &SourceRef) -> Option<SourceView> {
         name,
     })
 }
+
+#[cfg(test)]
+#[path = "views_tests.rs"]
+mod tests;

@@ -187,3 +187,7 @@ fn host_of(url: &str) -> Option<String> {
     let host = parsed.host_str()?.to_ascii_lowercase();
     Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
 }
+
+#[cfg(test)]
+#[path = "claims_tests.rs"]
+mod tests;

@@ -109,3 +109,7 @@ fn check_category(category: &Category, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "site_rules_tests.rs"]
+mod tests;
