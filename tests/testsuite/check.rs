@@ -338,25 +338,6 @@ fn unreadable_file_through_the_binary() {
     assert_eq!((findings[0].code.as_str(), findings[0].path.as_str()), ("unreadable-file", DOSSIER));
 }
 
-/// The GitHub annotations of the layout and several-mistakes cases, exactly: each lands on the
-/// line a pull request's diff shows the mistake on.
-#[test]
-fn github_annotations_point_at_each_mistake() {
-    for name in [
-        "yaml-syntax",
-        "yaml-indent-under",
-        "yaml-indent-first-key",
-        "yaml-tab",
-        "yaml-tab-top-level",
-        "several-mistakes",
-        "yaml-tab-and-typos",
-    ] {
-        let run = wiki_for(case(name)).check().args(["--format", "github"]).run();
-        run.assert_code(1);
-        insta::assert_snapshot!(format!("{name}-github"), run.stdout);
-    }
-}
-
 /// A file with several mistakes reports the same findings whether the parse cache is off,
 /// being filled, or read back (the cache keeps only files that parsed).
 #[test]
