@@ -66,6 +66,13 @@ pub(super) fn relay(yaml: &str) -> Option<Relaid> {
         let entry = rest == "-" || rest.starts_with("- ");
         let after_dash = if entry { rest[1..].trim_start_matches(' ') } else { rest };
         let value = key_value(after_dash);
+        if !entry && value.is_none() {
+            // A value on a line of its own, or a long value's next line: no structure to check,
+            // and a tab after the indentation is part of the value.
+            opener = None;
+            keep(&mut relaid);
+            continue;
+        }
         let has_tab = ws.contains('\t');
 
         let (target, complaint) = match (opener.take(), has_tab) {
@@ -77,11 +84,6 @@ pub(super) fn relay(yaml: &str) -> Option<Relaid> {
             }
             (_, false) => {
                 let top = levels.last().map_or(0, |l| l.indent);
-                if spaces > top && value.is_none() && !entry {
-                    // The continuation of a long plain value.
-                    keep(&mut relaid);
-                    continue;
-                }
                 // A key lines up with a mapping's keys; a dash with a list's, or with the key above it.
                 let lines_up = |l: &Level| l.indent == spaces && (!l.list || entry);
                 if levels.iter().any(lines_up) || (levels.is_empty() && spaces == 0) {
@@ -106,11 +108,7 @@ pub(super) fn relay(yaml: &str) -> Option<Relaid> {
         if entry && value.is_some() {
             levels.push(Level { indent: key_column, list: false });
         }
-        let value = match value {
-            Some(value) => value,
-            None if entry => after_dash,
-            None => "",
-        };
+        let value = value.unwrap_or(after_dash);
         if value.is_empty() || value.starts_with('#') {
             opener = Some(if entry && after_dash.is_empty() { target } else { key_column });
         } else if value.starts_with(['|', '>']) {
@@ -230,7 +228,7 @@ fn closes_quote(text: &str, quote: char) -> bool {
 mod tests {
     use super::*;
 
-    const CLAIMS: &str = "---\nname: A\nclaims:\n  - id: a\n    text: T\n    kind: fact\n    sources:\n      - url: https://a.test\n        title: |\n          Two\n            lines\n  - id: b\n    text: >\n      folded\n    tags: [a,\n      b]\n    note: \"a\n      b\"\n    long: plain\n      continued\ndraft: true\n";
+    const CLAIMS: &str = "---\nname: A\nsummary:\n  On its own line,\n  \tand a tab inside.\nclaims:\n  - id: a\n    text: T\n    kind: fact\n    sources:\n      - url: https://a.test\n        title: |\n          Two\n            lines\n  - id: b\n    text: >\n      folded\n    tags: [a,\n      b]\n    note: \"a\n      b\"\n    long: plain\n      continued\ndraft: true\n";
 
     #[test]
     fn well_laid_out_yaml_has_nothing_to_fix() {
@@ -248,7 +246,7 @@ mod tests {
     fn a_key_out_of_step_with_its_siblings_is_named_and_moved() {
         let under = CLAIMS.replace("    kind: fact", "   kind: fact");
         let (line, col, message, help) = one(&under);
-        assert_eq!((line, col), (6, 4));
+        assert_eq!((line, col), (9, 4));
         assert_eq!(message, "this line is indented 3 spaces, its siblings 4");
         assert_eq!(help, "indent it 4 spaces like the keys it belongs with");
         assert_eq!(relay(&under).unwrap().text, CLAIMS);
@@ -265,7 +263,7 @@ mod tests {
     fn a_tab_in_the_indentation_is_named_at_the_tab() {
         let tab = CLAIMS.replace("    kind: fact", "\tkind: fact");
         let (line, col, message, _) = one(&tab);
-        assert_eq!((line, col, message.as_str()), (6, 1, super::super::tree::TAB_MESSAGE));
+        assert_eq!((line, col, message.as_str()), (9, 1, super::super::tree::TAB_MESSAGE));
         assert_eq!(relay(&tab).unwrap().text, CLAIMS);
         let first = CLAIMS.replace("name: A", "\tname: A");
         assert_eq!(one(&first).0, 2);
