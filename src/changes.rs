@@ -313,6 +313,53 @@ pub fn reverify_findings(site: &Site, changes: &Changes) -> Vec<Diagnostic> {
     out
 }
 
+/// The review policy for allegations: one that is new in the change, or whose text, status,
+/// kind or sources changed, must come with the vendor's side (`right_of_reply`, or a
+/// `vendor-statement` answering it), so its `unanswered-allegation` becomes an error.
+/// Allegations the change left alone stay warnings, so the wiki keeps building. A file whose
+/// old text is unknown (new, or its patch did not fit) counts as new.
+pub fn hold_new_allegations(findings: &mut [Diagnostic], site: &Site, changes: &Changes) {
+    let mut old_meta: BTreeMap<String, Option<DossierMeta>> = BTreeMap::new();
+    let dossiers: BTreeMap<String, &crate::model::Dossier> = site
+        .dossiers
+        .values()
+        .map(|d| (crate::diagnostics::display_path(&d.path), d))
+        .filter(|(path, _)| changes.touches(path))
+        .collect();
+    for finding in findings.iter_mut().filter(|d| d.code == Code::UnansweredAllegation) {
+        let Some(dossier) = dossiers.get(&finding.path) else { continue };
+        let at = |c: &&Claim| (c.id.pos.line, c.id.pos.col) == (finding.line, finding.column);
+        let Some(claim) = dossier.meta.claims.iter().find(at) else { continue };
+        let old = old_meta.entry(finding.path.clone()).or_insert_with(|| {
+            let text = changes.previous.get(&finding.path)?;
+            frontmatter::parse_document::<DossierMeta>(&dossier.path, text).ok().map(|(meta, _)| meta)
+        });
+        let unchanged = old.as_ref().is_some_and(|old| {
+            old.claims.iter().any(|before| {
+                before.id.value == claim.id.value
+                    && before.text.value == claim.text.value
+                    && before.status == claim.status
+                    && before.kind == claim.kind
+                    && support(old, before) == support(&dossier.meta, claim)
+            })
+        });
+        if unchanged {
+            continue;
+        }
+        finding.severity = crate::diagnostics::Severity::Error;
+        finding.message = format!(
+            "the allegation `{}` is new or changed since {} and has no answer from the vendor",
+            *claim.id,
+            changes.base()
+        );
+        finding.help = Some(
+            "an allegation is published only after the vendor was offered a right of reply: record it as \
+             `right_of_reply` (contacted, outcome), or the vendor's answer as a `vendor-statement` with `responds_to`"
+                .into(),
+        );
+    }
+}
+
 /// What a claim rests on: each source's address, title, publisher, date and quote, in a
 /// stable order. `accessed` and `archive` are left out: re-reading a page or adding a
 /// snapshot (what `missing-archive` asks for) does not change what supports the claim.

@@ -90,11 +90,11 @@ pub enum Command {
         #[arg(long)]
         poll: bool,
     },
-    /// Write a dossier skeleton that passes `check`.
+    /// Write a dossier skeleton: no errors, and a warning for each placeholder to fill in.
     New {
         /// The provider's slug: lower-case letters, digits and hyphens.
         slug: String,
-        /// The category's slug (default: the first category).
+        /// The category's slug; without it, the categories are listed and nothing is written.
         #[arg(long)]
         category: Option<String>,
         #[arg(long, default_value = ".")]

@@ -7,15 +7,18 @@ use std::process::Command;
 
 use crate::model::Date;
 
-/// `content/...` path → date of the newest commit that touched it. Empty without git.
+/// `content/...` path → date (UTC) of the newest commit that touched it. Empty without git.
 pub fn edit_dates(root: &Path) -> BTreeMap<String, Date> {
     // `-z` and `core.quotePath=false`: names come as they are, NUL-terminated, rather than
     // quoted and octal-escaped ("content/providers/z\303\274rich.md"), which would match no file.
     let output = Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["-c", "core.quotePath=false", "log", "-z", "--format=%cs", "--name-only", "--relative", "--no-renames"])
-        .args(["--", "content"])
+        // The commit's day in UTC, the clock every other date is compared on, rather than in
+        // the committer's time zone.
+        .env("TZ", "UTC")
+        .args(["-c", "core.quotePath=false", "log", "-z", "--date=format-local:%Y-%m-%d", "--format=%cd"])
+        .args(["--name-only", "--relative", "--no-renames", "--", "content"])
         .output();
     match output {
         Ok(out) if out.status.success() => parse_log(&String::from_utf8_lossy(&out.stdout)),
@@ -23,8 +26,8 @@ pub fn edit_dates(root: &Path) -> BTreeMap<String, Date> {
     }
 }
 
-/// Parses `git log -z --format=%cs --name-only -- content`, newest commit first, so the first
-/// date seen for a path is its last edit. Every field ends in NUL: a commit's date, then its
+/// Parses `git log -z --format=%cd --name-only -- content` with `YYYY-MM-DD` dates, newest
+/// commit first, so the first date seen for a path is its last edit. Every field ends in NUL: a commit's date, then its
 /// paths, the first after a newline. Paths all start with `content/`, so none reads as a date.
 fn parse_log(log: &str) -> BTreeMap<String, Date> {
     let mut dates = BTreeMap::new();

@@ -81,10 +81,12 @@ fn init_logging() {
         .init();
 }
 
-/// Today's date on this machine, unless pinned with `--today` / `DOSSIER_TODAY`.
+/// Today's date in UTC, unless pinned with `--today` / `DOSSIER_TODAY`. Every command takes
+/// `today` from here, so a check on a laptop in any time zone agrees with CI, and `new` never
+/// writes a date that CI calls the future.
 fn today(pinned: Option<&str>) -> anyhow::Result<Date> {
     match pinned {
         Some(text) => Date::parse(text).with_context(|| format!("--today `{text}` is not a date (YYYY-MM-DD)")),
-        None => Ok(Date(jiff::ZonedDateTime::now().date())),
+        None => Ok(Date(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date())),
     }
 }

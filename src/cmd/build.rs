@@ -98,7 +98,8 @@ fn base_path(site: &site::Site, base_url: Option<&str>) -> String {
 fn report_errors(findings: &[Diagnostic], root: &std::path::Path) -> anyhow::Result<ExitCode> {
     let errors: Vec<Diagnostic> = findings.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
     let mut stderr = std::io::stderr().lock();
-    crate::diagnostics::print_human(&mut stderr, &errors, &mut FileSources::new(root), false)?;
+    let verdict = crate::diagnostics::Verdict::of(&errors);
+    crate::diagnostics::print_human(&mut stderr, &errors, &mut FileSources::new(root), false, &verdict)?;
     eprintln!("build failed: the output was not touched");
     Ok(ExitCode::from(1))
 }

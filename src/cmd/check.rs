@@ -1,7 +1,8 @@
 //! `dossier check`: load the wiki, run every rule, print the findings, exit by severity.
 //!
 //! With `--changed-since REF` it still checks everything (a change can break an untouched
-//! file) but shows only findings in the files changed since REF, plus the PR rule; with
+//! file) but shows only findings in the files changed since REF, plus the rules for pull
+//! requests (re-verification, and the vendor's reply to a new allegation); with
 //! `--external` it also fetches every source (`external`).
 
 use std::io::{IsTerminal, Write};
@@ -12,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 
 use crate::changes::{self, Changes};
-use crate::diagnostics::{self, Diagnostic, FileSources};
+use crate::diagnostics::{self, Counts, Diagnostic, FileSources, Verdict};
 use crate::external::{self, ExternalOptions};
 use crate::model::Date;
 use crate::{site, validate};
@@ -45,6 +46,7 @@ pub fn run(options: &CheckOptions, today: Date) -> anyhow::Result<ExitCode> {
     let mut findings = validate::validate(&site, today);
     if let Some(changes) = &changes {
         findings.extend(changes::reverify_findings(&site, changes));
+        changes::hold_new_allegations(&mut findings, &site, changes);
     }
     if let Some(timeout) = options.external {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -53,10 +55,11 @@ pub fn run(options: &CheckOptions, today: Date) -> anyhow::Result<ExitCode> {
     }
     diagnostics::sort(&mut findings);
     let (shown, elsewhere) = split_by_change(findings, changes.as_ref());
-    print(&shown, options)?;
+    let verdict =
+        Verdict { counts: Counts::of(&shown), outside: elsewhere.len(), deny_warnings: options.deny_warnings };
+    print(&shown, &verdict, options)?;
     report_elsewhere(&elsewhere, changes.as_ref(), options.format);
-    let status_of: Vec<Diagnostic> = shown.into_iter().chain(elsewhere).collect();
-    Ok(super::findings_status(&status_of, options.deny_warnings))
+    Ok(if verdict.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Findings in the changed files, and the errors outside them (which still fail the check:
@@ -86,13 +89,13 @@ fn report_elsewhere(errors: &[Diagnostic], changes: Option<&Changes>, format: Fo
     }
 }
 
-fn print(findings: &[Diagnostic], options: &CheckOptions) -> anyhow::Result<()> {
+fn print(findings: &[Diagnostic], verdict: &Verdict, options: &CheckOptions) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match options.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            diagnostics::print_human(&mut out, findings, &mut FileSources::new(&options.root), color)?;
+            diagnostics::print_human(&mut out, findings, &mut FileSources::new(&options.root), color, verdict)?;
         }
         Format::Json => diagnostics::print_json(&mut out, findings)?,
         Format::Github => {

@@ -1,6 +1,7 @@
 //! The human printer: `path:line:col: error[code]: message`, the source line with a caret,
 //! the help line, and a closing count, in colour only when asked (a terminal).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -107,12 +108,48 @@ impl Palette {
     }
 }
 
-/// Writes every diagnostic, then the count line.
+/// What a check concluded: the counts of the findings it shows, the errors outside a
+/// `--changed-since` change (which still fail it), and whether warnings fail it. The exit
+/// status and the closing line both come from here, so they cannot disagree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verdict {
+    pub counts: Counts,
+    /// Errors in files outside the change.
+    pub outside: usize,
+    pub deny_warnings: bool,
+}
+
+impl Verdict {
+    /// The verdict on `diagnostics` alone, warnings allowed.
+    pub fn of(diagnostics: &[Diagnostic]) -> Verdict {
+        Verdict { counts: Counts::of(diagnostics), ..Verdict::default() }
+    }
+
+    pub fn failed(&self) -> bool {
+        self.counts.errors > 0 || self.outside > 0 || (self.deny_warnings && self.counts.warnings > 0)
+    }
+
+    /// What follows "check ok: " or "check failed: ".
+    pub fn summary(&self) -> String {
+        let counts = self.counts.summary();
+        if self.outside > 0 {
+            let outside = if self.outside == 1 { "1 error".to_owned() } else { format!("{} errors", self.outside) };
+            format!("{counts} in the change, and {outside} outside it")
+        } else if self.deny_warnings && self.counts.warnings > 0 && self.counts.errors == 0 {
+            format!("{counts} (warnings are denied)")
+        } else {
+            counts
+        }
+    }
+}
+
+/// Writes every diagnostic, then the verdict line.
 pub fn print_human(
     out: &mut dyn Write,
     diagnostics: &[Diagnostic],
     sources: &mut dyn Sources,
     color: bool,
+    verdict: &Verdict,
 ) -> io::Result<()> {
     let palette = Palette { color };
     let mut quoted: Vec<&str> = diagnostics.iter().filter(|d| d.line > 0).map(|d| d.path.as_str()).collect();
@@ -122,9 +159,8 @@ pub fn print_human(
     for d in diagnostics {
         print_one(out, d, sources, &palette)?;
     }
-    let counts = Counts::of(diagnostics);
-    let verdict = if counts.errors > 0 { palette.paint("1;31", "failed") } else { palette.paint("1;32", "ok") };
-    writeln!(out, "check {verdict}: {}", counts.summary())
+    let word = if verdict.failed() { palette.paint("1;31", "failed") } else { palette.paint("1;32", "ok") };
+    writeln!(out, "check {word}: {}", verdict.summary())
 }
 
 /// The place, as `path:line:col`, or the path alone for a whole-file problem.
@@ -146,6 +182,32 @@ impl fmt::Display for Gutter {
     }
 }
 
+/// The widest quoted line, in characters; longer ones are cut around the column.
+const QUOTE_WIDTH: usize = 120;
+/// How much of a cut line is shown before the column.
+const QUOTE_BEFORE: usize = 50;
+
+/// `line`, or the part of it around the 0-based character `column` with `…` where it was cut,
+/// and how many characters of that precede the column.
+fn excerpt(line: &str, column: usize) -> (Cow<'_, str>, usize) {
+    let length = line.chars().count();
+    if length <= QUOTE_WIDTH {
+        return (Cow::Borrowed(line), column);
+    }
+    let column = column.min(length);
+    let start = column.saturating_sub(QUOTE_BEFORE).min(length - QUOTE_WIDTH);
+    let end = start + QUOTE_WIDTH;
+    let mut shown = String::with_capacity(QUOTE_WIDTH * 4 + 6);
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(QUOTE_WIDTH));
+    if end < length {
+        shown.push('…');
+    }
+    (Cow::Owned(shown), column - start + usize::from(start > 0))
+}
+
 fn print_one(out: &mut dyn Write, d: &Diagnostic, sources: &mut dyn Sources, palette: &Palette) -> io::Result<()> {
     let head = format_args!("[{}]: {}", d.code.as_str(), d.message);
     writeln!(out, "{}: {}{}", palette.paint("1", Place(d)), palette.severity(d.severity), palette.paint("1", head))?;
@@ -153,12 +215,9 @@ fn print_one(out: &mut dyn Write, d: &Diagnostic, sources: &mut dyn Sources, pal
     if let Some(text) = (d.line > 0).then(|| sources.line(&d.path, d.line)).flatten() {
         let bar = palette.paint("1;34", Gutter(gutter_width));
         writeln!(out, "{bar}")?;
-        writeln!(out, "{} {text}", palette.paint("1;34", format_args!("{} |", d.line)))?;
-        let pad: String = text
-            .chars()
-            .take(d.column.saturating_sub(1) as usize)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let (shown, before) = excerpt(&text, d.column.saturating_sub(1) as usize);
+        writeln!(out, "{} {shown}", palette.paint("1;34", format_args!("{} |", d.line)))?;
+        let pad: String = shown.chars().take(before).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         let caret = palette.paint(if d.severity == Severity::Error { "1;31" } else { "1;33" }, "^");
         writeln!(out, "{bar} {pad}{caret}")?;
     }
@@ -188,7 +247,9 @@ mod tests {
         let d = Diagnostic::new(Code::UnknownKey, Path::new("content/a.md"), Pos::new(2, 3), "unknown key `nmae`")
             .help("did you mean `name`?");
         let mut out = Vec::new();
-        print_human(&mut out, &[d], &mut OneFile("---\n  nmae: x\n---\n"), false).unwrap();
+        let findings = [d];
+        print_human(&mut out, &findings, &mut OneFile("---\n  nmae: x\n---\n"), false, &Verdict::of(&findings))
+            .unwrap();
         let expected = "content/a.md:2:3: error[unknown-key]: unknown key `nmae`\n  |\n2 |   nmae: x\n  |   ^\n  = help: did you mean `name`?\n\ncheck failed: 1 error, 0 warnings, 0 notes\n";
         assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
@@ -210,10 +271,41 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(1_000), "b".repeat(1_000));
+        let (shown, before) = excerpt(&line, 1_000);
+        assert_eq!(shown.chars().count(), QUOTE_WIDTH + 2, "the width and two ellipses");
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().nth(before), Some('X'), "the caret's column is the X");
+        let (start, before) = excerpt(&line, 3);
+        assert!(!start.starts_with('…') && start.ends_with('…'));
+        assert_eq!(before, 3);
+        let (end, before) = excerpt(&line, 2_001);
+        assert!(end.starts_with('…') && !end.ends_with('…'));
+        assert_eq!(end.chars().count(), before, "the caret is just past the last character");
+        assert_eq!(excerpt("short", 2), (Cow::Borrowed("short"), 2));
+    }
+
+    #[test]
+    fn the_verdict_line_agrees_with_failure() {
+        let warning = Diagnostic::new(Code::StaleClaim, Path::new("a.md"), Pos::new(1, 1), "m");
+        let mut verdict = Verdict::of(std::slice::from_ref(&warning));
+        assert!(!verdict.failed());
+        assert_eq!(verdict.summary(), "0 errors, 1 warning, 0 notes");
+        verdict.deny_warnings = true;
+        assert!(verdict.failed());
+        assert_eq!(verdict.summary(), "0 errors, 1 warning, 0 notes (warnings are denied)");
+        let outside = Verdict { outside: 1, ..Verdict::of(&[]) };
+        assert!(outside.failed());
+        assert_eq!(outside.summary(), "0 errors, 0 warnings, 0 notes in the change, and 1 error outside it");
+    }
+
+    #[test]
     fn whole_file_problems_have_no_snippet() {
         let d = Diagnostic::new(Code::MissingFrontmatter, Path::new("a.md"), Pos::UNKNOWN, "no frontmatter");
         let mut out = Vec::new();
-        print_human(&mut out, &[d], &mut OneFile(""), false).unwrap();
+        let findings = [d];
+        print_human(&mut out, &findings, &mut OneFile(""), false, &Verdict::of(&findings)).unwrap();
         assert!(String::from_utf8(out).unwrap().starts_with("a.md: error[missing-frontmatter]: no frontmatter\n\n"));
     }
 }

@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::model::Pos;
 
 pub use github::{print_github, step_summary};
-pub use html::overlay_html;
-pub use human::{FileSources, Sources, print_human};
+pub use html::{badge_html, overlay_html};
+pub use human::{FileSources, Sources, Verdict, print_human};
 pub use json::print_json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -96,10 +96,15 @@ codes! {
     BrokenLink = "broken-link", Error;
     BrokenAnchor = "broken-anchor", Error;
     AliasCollision = "alias-collision", Error;
+    AllegationStatus = "allegation-status", Error;
+    UnknownForge = "unknown-forge", Error;
     StaleClaim = "stale-claim", Warning;
     MissingArchive = "missing-archive", Warning;
     UnansweredAllegation = "unanswered-allegation", Warning;
     VendorOnlySource = "vendor-only-source", Warning;
+    Placeholder = "placeholder", Warning;
+    CitationWithoutCaret = "citation-without-caret", Warning;
+    LinkWithoutScheme = "link-without-scheme", Warning;
     UncitedClaim = "uncited-claim", Info;
     ReverifyClaim = "reverify-claim", Warning;
     DeadLink = "dead-link", Warning;
@@ -183,7 +188,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of(diagnostics: &[Diagnostic]) -> Counts {
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
         let mut counts = Counts::default();
         for d in diagnostics {
             match d.severity {

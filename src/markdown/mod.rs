@@ -37,6 +37,9 @@ pub struct Footnotes {
     pub definitions: Vec<String>,
     /// Link and image destinations, as [`scan_links`] finds them (one parse serves both).
     pub links: Vec<LinkRef>,
+    /// `[label]` left as plain text outside code (no link of that name exists), with a label
+    /// a claim id could have: a citation missing its `^` when it names a claim.
+    pub bracketed: Vec<FootnoteRef>,
 }
 
 /// Finds footnote references and definitions, and links. pulldown-cmark emits a reference only
@@ -44,13 +47,19 @@ pub struct Footnotes {
 pub fn scan_footnotes(body: &str) -> Footnotes {
     let mut found = Footnotes::default();
     let mut text_run: Option<std::ops::Range<usize>> = None;
+    let mut in_code = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         if let Event::Text(_) = event {
             text_run = Some(text_run.map_or(range.clone(), |run| run.start..range.end.max(run.end)));
             continue;
         }
         if let Some(run) = text_run.take() {
-            literal_references(body, run, &mut found.references);
+            literal_references(body, run, &mut found, in_code);
+        }
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            _ => {}
         }
         match event {
             Event::FootnoteReference(label) => {
@@ -61,20 +70,25 @@ pub fn scan_footnotes(body: &str) -> Footnotes {
         }
     }
     if let Some(run) = text_run {
-        literal_references(body, run, &mut found.references);
+        literal_references(body, run, &mut found, in_code);
     }
     found.references.sort_by_key(|r| r.offset);
     found
 }
 
-/// `[^label]` written in plain text (not escaped), as an undefined footnote reference is.
-fn literal_references(body: &str, run: std::ops::Range<usize>, out: &mut Vec<FootnoteRef>) {
+/// `[^label]` written in plain text (not escaped), as an undefined footnote reference is, and
+/// outside code, `[label]` with a label a claim id could have.
+fn literal_references(body: &str, run: std::ops::Range<usize>, found: &mut Footnotes, in_code: bool) {
     let Some(source) = body.get(run.clone()) else { return };
+    let out = &mut found.references;
     let mut from = 0;
     // A one-character search (memchr), then a look at the next byte: faster than for "[^".
-    while let Some(found) = source[from..].find('[') {
-        let start = from + found;
+    while let Some(found_at) = source[from..].find('[') {
+        let start = from + found_at;
         if source.as_bytes().get(start + 1) != Some(&b'^') {
+            if !in_code && let Some(label) = bracketed_label(source, start) {
+                found.bracketed.push(FootnoteRef { label: label.to_owned(), offset: run.start + start });
+            }
             from = start + 1;
             continue;
         }
@@ -86,6 +100,16 @@ fn literal_references(body: &str, run: std::ops::Range<usize>, out: &mut Vec<Foo
         }
         from = start + 2;
     }
+}
+
+/// The label of a plain `[label]` at `start` of `text`: lower-case letters, digits and hyphens,
+/// not escaped, not after `]` (a reference link's second half) and not before `(`, `[` or `:`.
+fn bracketed_label(text: &str, start: usize) -> Option<&str> {
+    let rest = &text[start + 1..];
+    let end = rest.find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))?;
+    let after = rest[end..].strip_prefix(']')?;
+    let plain = end > 0 && !text[..start].ends_with(['\\', ']']) && !after.starts_with(['(', '[', ':']);
+    plain.then(|| &rest[..end])
 }
 
 /// The words of a Markdown text, for the search index: text, code and image descriptions,
@@ -189,6 +213,14 @@ mod tests {
         let labels: Vec<_> = found.references.iter().map(|r| (r.label.as_str(), r.offset)).collect();
         assert_eq!(labels, [("dkim", 7), ("n1", 19)]);
         assert_eq!(found.definitions, ["n1"]);
+    }
+
+    #[test]
+    fn bracketed_labels_outside_code_and_links_are_found() {
+        let body = "Has [s3-api] and [^dkim].[^dkim] Not \\[esc], [Caps], [a b], [x](https://a.test), [t][ref], `[code]`.\n\n```\n[block]\n```\n\n[ref]: https://a.test\n";
+        let found = scan_footnotes(body);
+        let labels: Vec<_> = found.bracketed.iter().map(|r| (r.label.as_str(), r.offset)).collect();
+        assert_eq!(labels, [("s3-api", 4)]);
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub struct SiteView {
     base_path: String,
     language: String,
     repo_url: Option<String>,
+    /// The forge's new-issue page (its template chooser where it has one).
+    new_issue_url: Option<String>,
     today: String,
     nav: Vec<NavItem>,
     assets: BTreeMap<String, String>,
@@ -87,6 +89,7 @@ pub fn site_view(site: &Site, config: &Config, links: &Links, settings: &Setting
         base_path: links.base_path.clone(),
         language: config.language.clone(),
         repo_url: config.repo_url.as_ref().map(|r| r.value.clone()),
+        new_issue_url: links.new_issue_url(),
         today: settings.today.to_string(),
         nav: pages
             .iter()

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::build_cache::{Blob, BuildCache, blob_of};
-use crate::config::Config;
+use crate::config::{Config, RepoLinks};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Dossier};
 use crate::output::{Content, Output};
@@ -54,7 +54,7 @@ pub struct Links {
     pub origin: String,
     /// "/" or "/wiki/".
     pub base_path: String,
-    repo: Option<(String, String)>,
+    repo: Option<RepoLinks>,
 }
 
 impl Links {
@@ -65,9 +65,7 @@ impl Links {
         if !base_path.ends_with('/') {
             base_path.push('/');
         }
-        let repo =
-            config.repo_url.as_ref().map(|r| (r.value.trim_end_matches('/').to_owned(), config.repo_branch.clone()));
-        Links { origin, base_path, repo }
+        Links { origin, base_path, repo: RepoLinks::of(config) }
     }
 
     pub fn path(&self, rel: &str) -> String {
@@ -88,12 +86,16 @@ impl Links {
     pub fn jurisdiction(&self, code: &str) -> String {
         self.path(&format!("jurisdictions/{}/", code.to_ascii_lowercase()))
     }
-    /// GitHub-style "edit this file" link.
+    /// The forge's "edit this file" link.
     pub fn edit_url(&self, source: &str) -> Option<String> {
-        self.repo.as_ref().map(|(repo, branch)| format!("{repo}/edit/{branch}/{source}"))
+        self.repo.as_ref().map(|repo| repo.edit(source))
     }
     pub fn history_url(&self, source: &str) -> Option<String> {
-        self.repo.as_ref().map(|(repo, branch)| format!("{repo}/commits/{branch}/{source}"))
+        self.repo.as_ref().map(|repo| repo.history(source))
+    }
+    /// Where readers report a problem: the forge's new-issue page.
+    pub fn new_issue_url(&self) -> Option<String> {
+        self.repo.as_ref().map(RepoLinks::new_issue)
     }
 }
 

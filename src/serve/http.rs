@@ -17,7 +17,7 @@ use tokio_stream::{Stream, StreamExt};
 
 use super::compressed;
 use super::preview::Snapshot;
-use crate::diagnostics::overlay_html;
+use crate::diagnostics::{badge_html, overlay_html};
 
 /// The URL of the reload script `serve` adds to every page.
 pub const RELOAD_SCRIPT: &str = "/__dossier/reload.js";
@@ -106,7 +106,7 @@ async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
             respond(
                 StatusCode::NOT_FOUND,
                 "text/html; charset=utf-8",
-                with_overlay(shell.as_bytes(), &overlay_html(&snapshot.errors)),
+                with_overlay(shell.as_bytes(), &overlay_html(&snapshot.errors, &snapshot.notices)),
             )
         }
         Resolved::NotFound => respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec()),
@@ -120,8 +120,16 @@ fn serve_file(snapshot: &Snapshot, path: &str, status: StatusCode, gzip: bool) -
         return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec());
     };
     let content_type = content_type(path);
-    let overlay = content_type.starts_with("text/html") && !snapshot.errors.is_empty();
-    let mut response = if gzip && !overlay {
+    // Errors get the overlay, and warnings or notes alone the badge.
+    let overlay = content_type.starts_with("text/html").then(|| {
+        if snapshot.errors.is_empty() {
+            badge_html(&snapshot.notices)
+        } else {
+            overlay_html(&snapshot.errors, &snapshot.notices)
+        }
+    });
+    let overlay = overlay.filter(|html| !html.is_empty());
+    let mut response = if gzip && overlay.is_none() {
         let mut response = respond(status, content_type, held.to_vec());
         response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         response
@@ -133,7 +141,10 @@ fn serve_file(snapshot: &Snapshot, path: &str, status: StatusCode, gzip: bool) -
                 return respond(StatusCode::INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", message.into_bytes());
             }
         };
-        let bytes = if overlay { with_overlay(&bytes, &overlay_html(&snapshot.errors)) } else { bytes };
+        let bytes = match overlay {
+            Some(overlay) => with_overlay(&bytes, &overlay),
+            None => bytes,
+        };
         respond(status, content_type, bytes)
     };
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));

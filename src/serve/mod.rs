@@ -18,7 +18,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use tokio::sync::broadcast;
 
-use crate::diagnostics::FileSources;
+use crate::diagnostics::{Counts, Diagnostic, FileSources, Verdict, print_human};
 use crate::model::Date;
 use crate::render::Settings;
 pub use http::resolve;
@@ -57,7 +57,8 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
         minify: true,
     };
     let (mut preview, outcome) = Preview::start(&options.root, today, settings)?;
-    report(&options.root, &preview, &outcome);
+    let mut terminal = Terminal::default();
+    terminal.report(&options.root, &preview, &outcome);
     let snapshot = Arc::new(RwLock::new(preview.snapshot().clone()));
     let (search_tx, search_rx) = mpsc::channel();
     let _ = search_tx.send(preview.search_records());
@@ -76,7 +77,7 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
     let root = options.root.clone();
     std::thread::Builder::new()
         .name("dossier-rebuild".into())
-        .spawn(move || rebuild_loop(&root, &mut preview, &changes_rx, &shared, &push, &search_tx))
+        .spawn(move || rebuild_loop(&root, &mut preview, &mut terminal, &changes_rx, &shared, &push, &search_tx))
         .context("cannot start the rebuild thread")?;
     println!("serving {} at {url} (Ctrl-C to stop)", options.root.display());
     if options.open {
@@ -122,6 +123,7 @@ async fn bind(ip: IpAddr, port: u16) -> anyhow::Result<tokio::net::TcpListener> 
 fn rebuild_loop(
     root: &std::path::Path,
     preview: &mut Preview,
+    terminal: &mut Terminal,
     changes: &mpsc::Receiver<ChangeSet>,
     shared: &RwLock<Snapshot>,
     pushes: &broadcast::Sender<Push>,
@@ -157,7 +159,7 @@ fn rebuild_loop(
         }
         let _ = pushes.send(if matches!(outcome, Outcome::StylesRebuilt { .. }) { Push::Styles } else { Push::Reload });
         search_stale |= !matches!(outcome, Outcome::Failed { .. });
-        report(root, preview, &outcome);
+        terminal.report(root, preview, &outcome);
     }
 }
 
@@ -202,19 +204,35 @@ fn search_loop(jobs: &mpsc::Receiver<SearchJob>, shared: &RwLock<Snapshot>) {
     }
 }
 
-fn report(root: &std::path::Path, preview: &Preview, outcome: &Outcome) {
-    match outcome {
-        Outcome::Rebuilt { elapsed, pages } => println!("rebuilt {pages} pages in {elapsed:.1?}"),
-        Outcome::StylesRebuilt { elapsed } => println!("restyled in {elapsed:.1?}"),
-        Outcome::Failed { errors } => {
+/// What the terminal was last shown of the warnings and notes, so they are listed again only
+/// when they change.
+#[derive(Default)]
+struct Terminal {
+    notices: Arc<[Diagnostic]>,
+}
+
+impl Terminal {
+    /// Prints how a rebuild went: its errors, or the warnings and notes when they changed,
+    /// and the counts as `check` would report them.
+    fn report(&mut self, root: &std::path::Path, preview: &Preview, outcome: &Outcome) {
+        let snapshot = preview.snapshot();
+        let verdict =
+            Verdict { counts: Counts::of(snapshot.errors.iter().chain(snapshot.notices.iter())), ..Verdict::default() };
+        let listed = match outcome {
+            Outcome::Failed { .. } => &snapshot.errors[..],
+            _ if snapshot.notices[..] != self.notices[..] => &snapshot.notices[..],
+            _ => &[],
+        };
+        if !listed.is_empty() {
             let mut stderr = std::io::stderr().lock();
-            let _ = crate::diagnostics::print_human(
-                &mut stderr,
-                &preview.snapshot().errors,
-                &mut FileSources::new(root),
-                false,
-            );
-            eprintln!("{errors} problem(s): still serving the last good pages");
+            let _ = print_human(&mut stderr, listed, &mut FileSources::new(root), false, &verdict);
+        }
+        self.notices = Arc::clone(&snapshot.notices);
+        let counts = verdict.counts.summary();
+        match outcome {
+            Outcome::Rebuilt { elapsed, pages } => println!("rebuilt {pages} pages in {elapsed:.1?}; {counts}"),
+            Outcome::StylesRebuilt { elapsed } => println!("restyled in {elapsed:.1?}; {counts}"),
+            Outcome::Failed { errors } => eprintln!("{errors} problem(s): still serving the last good pages"),
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Snapshot {
     pub redirects: Arc<Vec<(String, String)>>,
     /// Errors of the newest rebuild; empty when it succeeded.
     pub errors: Vec<Diagnostic>,
+    /// Warnings and notes of the newest rebuild's check, as `check` reports them.
+    pub notices: Arc<[Diagnostic]>,
     /// Increases with every rebuild, successful or not.
     pub generation: u64,
 }
@@ -116,7 +118,9 @@ impl Preview {
     fn rebuild(&mut self, mut problems: Vec<Diagnostic>, styles_only: bool) -> Outcome {
         let started = Instant::now();
         self.snapshot.generation += 1;
-        problems.extend(validate::validate_cached(&self.site, self.settings.today, &mut self.validate_cache).errors());
+        let findings = validate::validate_cached(&self.site, self.settings.today, &mut self.validate_cache);
+        problems.extend(findings.errors());
+        self.snapshot.notices = findings.notices().into();
         if problems.is_empty() {
             match render::render_site(&self.site, &mut self.theme, &self.settings, &mut self.render_cache) {
                 Ok(output) => {

@@ -1,6 +1,6 @@
 //! Rules for a dossier's claims: ids, dates, freshness, sources, replies and allegations.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::fields::{check_not_future, check_source, suggest_claim};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
@@ -16,20 +16,21 @@ pub fn check_claims(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<D
         );
     }
     let ids: BTreeSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
-    let mut seen = BTreeSet::new();
+    let mut seen = BTreeMap::new();
     let stale_after = site.stale_after_days(&dossier.meta.category);
     for claim in claims.iter() {
-        if !seen.insert(claim.id.as_str()) {
+        if let Some(first) = seen.insert(claim.id.as_str(), claim.id.pos) {
             out.push(
                 Diagnostic::new(
                     Code::DuplicateClaimId,
                     &dossier.path,
                     claim.id.pos,
-                    format!("the claim id `{}` is used twice", *claim.id),
+                    format!("the claim id `{}` is used twice; the first is on line {}", *claim.id, first.line),
                 )
                 .help("give each claim its own id; citations and anchors rely on it"),
             );
         }
+        check_allegation_status(dossier, claim, out);
         if !is_slug(&claim.id) {
             out.push(
                 Diagnostic::new(
@@ -46,6 +47,22 @@ pub fn check_claims(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<D
         check_response(dossier, claim, &ids, out);
     }
     check_allegations_answered(dossier, out);
+}
+
+/// An allegation is what someone else says: the wiki records it as alleged or disputed (or
+/// marks it superseded or retracted), never as verified by the wiki itself.
+fn check_allegation_status(dossier: &Dossier, claim: &Claim, out: &mut Vec<Diagnostic>) {
+    if claim.kind == ClaimKind::Allegation && matches!(claim.status, ClaimStatus::Verified | ClaimStatus::Unverified) {
+        out.push(
+            Diagnostic::new(
+                Code::AllegationStatus,
+                &dossier.path,
+                claim.id.pos,
+                format!("the allegation `{}` has the status `{}`", *claim.id, claim.status.as_str()),
+            )
+            .help("an allegation is `status: alleged`, or `disputed` once the vendor contests it; if the sources establish it, make it a `fact` or an `incident`"),
+        );
+    }
 }
 
 fn check_dates(dossier: &Dossier, claim: &Claim, stale_after: u32, today: Date, out: &mut Vec<Diagnostic>) {
@@ -82,10 +99,7 @@ fn check_claim_sources(dossier: &Dossier, claim: &Claim, today: Date, out: &mut 
         match &reference.value {
             SourceRef::Inline(source) => check_source(&dossier.path, source, today, out),
             SourceRef::Named(name) if !dossier.meta.sources.contains_key(name) => {
-                let help = match did_you_mean(name, dossier.meta.sources.keys().map(String::as_str)) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => "name a source defined under the dossier's `sources`, or write the source inline".into(),
-                };
+                let help = suggest_source(dossier, name);
                 out.push(
                     Diagnostic::new(
                         Code::UnknownSource,
@@ -109,6 +123,27 @@ fn check_claim_sources(dossier: &Dossier, claim: &Claim, today: Date, out: &mut 
             )
             .help("add an independent source, or mark the claim unverified until one exists"),
         );
+    }
+}
+
+/// The source meant by an unknown name: a near spelling, a name that abbreviates a source's
+/// title (`tos` for "Terms of Service"), or else the list of names.
+fn suggest_source(dossier: &Dossier, name: &str) -> String {
+    let sources = &dossier.meta.sources;
+    if let Some(best) = did_you_mean(name, sources.keys().map(String::as_str)) {
+        return format!("did you mean `{best}`?");
+    }
+    let initials = |title: &str| -> String {
+        title.split(|c: char| !c.is_alphanumeric()).filter_map(|word| word.chars().next()).collect()
+    };
+    if let Some((best, source)) = sources.iter().find(|(_, s)| initials(&s.title).eq_ignore_ascii_case(name)) {
+        return format!("did you mean `{best}` (\"{}\")?", source.title);
+    }
+    if sources.is_empty() {
+        "name a source defined under the dossier's `sources`, or write the source inline".into()
+    } else {
+        let names: Vec<String> = sources.keys().map(|n| format!("`{n}`")).collect();
+        format!("the dossier's named sources are {}; or write the source inline", names.join(", "))
     }
 }
 

@@ -20,6 +20,10 @@ use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::model::{Date, Dossier};
 use crate::site::Site;
 
+/// What `dossier new` writes where text is to be filled in; the `placeholder` rule warns
+/// wherever it is left.
+pub const PLACEHOLDER: &str = "TODO";
+
 /// Every problem in the wiki, in printing order.
 pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
     let _span = tracing::info_span!("validate", dossiers = site.dossiers.len()).entered();
@@ -83,6 +87,14 @@ impl Findings {
             self.general.iter().chain(in_dossiers).filter(|d| d.severity == Severity::Error).cloned().collect();
         diagnostics::sort(&mut errors);
         errors
+    }
+
+    /// The warnings and notes, in printing order.
+    pub fn notices(&self) -> Vec<Diagnostic> {
+        let all = self.general.iter().chain(self.dossiers.iter().flat_map(|(_, found)| found.iter()));
+        let mut notices: Vec<Diagnostic> = all.filter(|d| d.severity != Severity::Error).cloned().collect();
+        diagnostics::sort(&mut notices);
+        notices
     }
 
     /// Every finding, in printing order: what [`validate`] returns.

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::fields::{check_body_links, check_url};
+use super::fields::{check_body_links, check_url, is_http_url};
+use crate::config::RepoLinks;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Category, Pos, is_slug};
 use crate::site::Site;
@@ -30,6 +31,17 @@ pub fn check_site(site: &Site) -> Vec<Diagnostic> {
         check_url(path, &config.base_url, "base_url", &mut out);
         if let Some(repo) = &config.repo_url {
             check_url(path, repo, "repo_url", &mut out);
+            if is_http_url(repo) && RepoLinks::of(config).is_none() {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnknownForge,
+                        path,
+                        repo.pos,
+                        format!("cannot tell which forge hosts `{}`, so edit and history links would be wrong", repo.value),
+                    )
+                    .help("add `forge: github`, `forge: gitlab` or `forge: gitea` (Gitea, Forgejo, Codeberg) to site.yaml"),
+                );
+            }
         }
     }
     check_slugs(site.dossiers.values().map(|d| (d.path.as_path(), d.slug.as_str())), &mut out);

@@ -75,6 +75,53 @@ fn reworded_claim_without_a_new_verified_date_is_flagged() {
 }
 
 #[test]
+fn a_new_allegation_without_the_vendors_side_fails_and_an_old_one_warns() {
+    let allegation = crate::harness::invalid_case_dir("unanswered-allegation").join(DOSSIER);
+    let text = std::fs::read_to_string(allegation).expect("read the unanswered-allegation case");
+    let wiki = repo(Wiki::minimal()).write(DOSSIER, text);
+    commit_all(&wiki, "allege");
+    let human = wiki.check().args(["--changed-since", "main"]).run();
+    human.assert_code(1);
+    insta::assert_snapshot!("new_allegation", human.stdout);
+    let github = wiki.check().args(["--changed-since", "main", "--format", "github"]).run();
+    github.assert_code(1);
+    insta::assert_snapshot!("new_allegation-github", github.stdout);
+    let run = changed_since(&wiki, "main");
+    assert_eq!(codes(&run), [("unanswered-allegation".into(), DOSSIER.into(), 39, 9)]);
+    assert_eq!(run.findings()[0].severity, "error");
+
+    // Merged, then a later change touches another part of the file: the allegation is as it
+    // was, so it stays a warning; the whole check (no --changed-since) warns too.
+    git(wiki.root(), &["checkout", "-q", "main"]);
+    git(wiki.root(), &["merge", "-q", "--ff-only", "pr"]);
+    git(wiki.root(), &["checkout", "-q", "-b", "later"]);
+    let wiki = edit(wiki, DOSSIER, "Shared IMAP and SMTP hosting", "Shared IMAP, POP3 and SMTP hosting");
+    commit_all(&wiki, "summary");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(0);
+    assert_eq!(run.findings()[0].severity, "warning", "{:?}", run.findings());
+    wiki.check().run().assert_code(0);
+
+    // Rewording it makes it a changed allegation again.
+    let wiki = edit(wiki, DOSSIER, "A customer alleges that mail", "Two customers allege that mail");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(1);
+    let severities: Vec<(String, String)> = run.findings().into_iter().map(|f| (f.code, f.severity)).collect();
+    assert!(severities.contains(&("unanswered-allegation".into(), "error".into())), "{severities:?}");
+
+    // The vendor's side recorded: nothing left to hold.
+    let wiki = edit(
+        wiki,
+        DOSSIER,
+        "tags: [imap, smtp]\n",
+        "tags: [imap, smtp]\nright_of_reply: { contacted: 2026-10-02, outcome: no-response }\n",
+    );
+    let run = changed_since(&wiki, "main");
+    run.assert_code(0);
+    assert!(run.findings().iter().all(|f| f.code != "unanswered-allegation"), "{:?}", run.findings());
+}
+
+#[test]
 fn updating_verified_with_the_text_satisfies_the_rule() {
     let wiki = repo(Wiki::minimal());
     let wiki = edit(wiki, DOSSIER, "text: Outgoing mail is DKIM-signed.", "text: All outgoing mail is DKIM-signed.");
@@ -171,6 +218,12 @@ fn errors_outside_the_change_still_fail_the_check() {
     let end = text[start + 1..].find("  - key:").map_or(text.len(), |i| start + 1 + i);
     let wiki = wiki.write(category, format!("{}{}", &text[..start], &text[end..]));
     commit_all(&wiki, "drop the dkim column");
+    let human = wiki.check().args(["--changed-since", "main"]).run();
+    human.assert_code(1);
+    assert_eq!(
+        human.stdout, "check failed: 0 errors, 0 warnings, 0 notes in the change, and 1 error outside it\n",
+        "the verdict agrees with the exit status"
+    );
     let run = changed_since(&wiki, "main");
     run.assert_code(1);
     assert!(run.findings().is_empty(), "nothing in the changed file itself: {:?}", run.findings());

@@ -97,8 +97,14 @@ cases! {
     invalid_url_data: "invalid-url-data", Setup::Fixture, [InvalidUrl @ DOSSIER, 30:18];
     invalid_url_ftp: "invalid-url-ftp", Setup::Fixture, [InvalidUrl @ DOSSIER, 10:10];
     invalid_url_base_url: "invalid-url-base-url", Setup::Fixture, [InvalidUrl @ "content/site.yaml", 3:11];
+    unknown_forge: "unknown-forge", Setup::Fixture, [UnknownForge @ "content/site.yaml", 4:11];
     invalid_slug: "invalid-slug", Setup::Fixture, [InvalidSlug @ DOSSIER, 7:14];
     invalid_jurisdiction: "invalid-jurisdiction", Setup::Fixture, [InvalidJurisdiction @ DOSSIER, 6:15];
+    invalid_jurisdiction_uk: "invalid-jurisdiction-uk", Setup::Fixture, [InvalidJurisdiction @ DOSSIER, 6:15];
+    invalid_url_space: "invalid-url-space", Setup::Fixture, [InvalidUrl @ DOSSIER, 10:10];
+    allegation_status: "allegation-status", Setup::Fixture, [AllegationStatus @ DOSSIER, 40:9];
+    unknown_source_abbreviation: "unknown-source-abbreviation", Setup::Fixture, [UnknownSource @ DOSSIER, 38:9];
+    unknown_citation_long_line: "unknown-citation-long-line", Setup::Fixture, [UnknownCitation @ DOSSIER, 42:1488];
     duplicate_slug: "duplicate-slug", Setup::Fixture, [
         InvalidSlug @ "content/providers/ExampleMail.md", 0:0;
         DuplicateSlug @ DOSSIER, 0:0;
@@ -130,6 +136,9 @@ cases! {
     missing_archive: "missing-archive", Setup::Fixture, [MissingArchive @ DOSSIER, 10:10];
     unanswered_allegation: "unanswered-allegation", Setup::Fixture, [UnansweredAllegation @ DOSSIER, 39:9];
     vendor_only_source: "vendor-only-source", Setup::Fixture, [VendorOnlySource @ DOSSIER, 39:9];
+    placeholder: "placeholder", Setup::Fixture, [Placeholder @ DOSSIER, 5:10];
+    citation_without_caret: "citation-without-caret", Setup::Fixture, [CitationWithoutCaret @ DOSSIER, 42:151];
+    link_without_scheme: "link-without-scheme", Setup::Fixture, [LinkWithoutScheme @ DOSSIER, 42:134];
     uncited_claim: "uncited-claim", Setup::Fixture, [UncitedClaim @ DOSSIER, 39:9];
 }
 
@@ -186,6 +195,11 @@ fn run_case(name: &str) {
     let human = wiki.check().run();
     human.assert_code(status);
     insta::assert_snapshot!(case.name, human.stdout);
+    // The annotations exactly: each must land on the line a pull request's diff shows the
+    // mistake on.
+    let github = wiki.check().args(["--format", "github"]).run();
+    github.assert_code(status);
+    insta::assert_snapshot!(format!("{}-github", case.name), github.stdout);
 
     let github = wiki.check().args(["--format", "github"]).run();
     github.assert_code(status);
@@ -208,8 +222,14 @@ fn run_case(name: &str) {
 
     if status == 0 {
         let denied = wiki.check().arg("--deny-warnings").run();
-        denied.assert_code(i32::from(has(Severity::Warning)));
-        assert_eq!(denied.stdout, human.stdout, "--deny-warnings changes the status, not the report");
+        let fails = has(Severity::Warning);
+        denied.assert_code(i32::from(fails));
+        let (findings, verdict) = human.stdout.rsplit_once("check ok: ").expect("a verdict line");
+        let expected = match fails {
+            true => format!("{findings}check failed: {} (warnings are denied)\n", verdict.trim_end()),
+            false => human.stdout.clone(),
+        };
+        assert_eq!(denied.stdout, expected, "--deny-warnings changes the verdict with the status, not the findings");
     }
 }
 

@@ -148,6 +148,11 @@ impl Run {
         self
     }
 
+    pub fn env_remove(mut self, key: &str) -> Run {
+        self.cmd.env_remove(key);
+        self
+    }
+
     pub fn run(mut self) -> Outcome {
         let output = self.cmd.output().expect("run dossier");
         Outcome {

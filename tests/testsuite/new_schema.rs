@@ -20,19 +20,87 @@ fn providers(wiki: &Wiki) -> BTreeSet<String> {
 }
 
 #[test]
-fn new_writes_a_dossier_that_passes_check() {
+fn new_writes_a_skeleton_whose_placeholders_warn_until_filled_in() {
     let wiki = Wiki::minimal();
-    let run = new_in(&wiki).arg("acme-mail").run();
+    let run = new_in(&wiki).args(["acme-mail", "--category", "email-hosting"]).run();
     run.assert_code(0);
     assert_eq!(run.stdout, format!("wrote {}\n", wiki.path(NEW).display()));
     let text = wiki.read(NEW);
-    assert!(text.starts_with("---\n"));
-    assert!(text.contains("category: email-hosting\n"), "the first category by default:\n{text}");
+    insta::assert_snapshot!("new_skeleton", text);
     assert!(text.contains(&format!("verified: {TODAY}\n")), "dated today:\n{text}");
 
+    // No errors, but every placeholder is a warning, so CI (--deny-warnings) fails.
+    let check = wiki.check().args(["--format", "json"]).run();
+    check.assert_code(0);
+    let found: Vec<(String, u32)> = check.findings().into_iter().map(|f| (f.code, f.line)).collect();
+    let placeholder = |line: u32| ("placeholder".to_owned(), line);
+    assert_eq!(found, [placeholder(7), placeholder(13), placeholder(24), placeholder(33)], "{}", check.stdout);
+    wiki.check().arg("--deny-warnings").run().assert_code(1);
+
+    // Filled in, with the category's columns uncommented, it is clean.
+    let filled = text
+        .replace("TODO: one or two plain sentences on what Acme Mail offers.", "Mailboxes for small offices.")
+        .replace("TODO: the page's title", "About Acme Mail")
+        .replace("TODO: one statement a reader can check in the source.", "Acme Mail was founded in 2020.")
+        .replace("TODO: describe the provider", "Acme Mail hosts mail")
+        .replace("# facts:", "facts:")
+        .replace("#   dkim:", "  dkim:")
+        .replace("#   storage-gb:", "  storage-gb:");
+    let wiki = wiki.write(NEW, filled);
     let check = wiki.check().arg("--deny-warnings").run();
     check.assert_code(0);
     assert_eq!(check.stdout, "check ok: 0 errors, 0 warnings, 0 notes\n");
+}
+
+#[test]
+fn new_without_a_category_lists_the_choices() {
+    let wiki = Wiki::minimal().write(
+        "content/categories/dns.md",
+        "---\nname: DNS\ndescription: Authoritative DNS hosting.\n---\nGuidance.\n",
+    );
+    let before = providers(&wiki);
+    let run = new_in(&wiki).arg("acme-mail").run();
+    run.assert_code(2);
+    assert_eq!(
+        run.stderr,
+        "dossier: error: choose the provider's category with --category, e.g. `dossier new acme-mail --category dns`; \
+         the categories are: dns, email-hosting\n"
+    );
+    assert_eq!(providers(&wiki), before, "nothing written");
+}
+
+/// Today in UTC, and in `zone`.
+fn dates_now(zone: &str) -> (String, String) {
+    let now = jiff::Timestamp::now();
+    let utc = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
+    let local = now.in_tz(zone).unwrap_or_else(|e| panic!("the time zone {zone}: {e}")).date().to_string();
+    (utc, local)
+}
+
+#[test]
+fn new_and_check_date_by_utc_in_every_time_zone() {
+    // At any moment one of these is on another day than UTC: UTC+14 from 10:00 UTC, UTC-12
+    // until 12:00 UTC. A date taken from the local clock would differ from UTC in one of them.
+    let mut a_zone_differed = false;
+    for zone in ["Pacific/Kiritimati", "Etc/GMT+12"] {
+        let wiki = Wiki::minimal();
+        let (before, local) = dates_now(zone);
+        a_zone_differed |= local != before;
+        let new = new_in(&wiki).env_remove("DOSSIER_TODAY").env("TZ", zone).args([
+            "acme-mail",
+            "--category",
+            "email-hosting",
+        ]);
+        new.run().assert_code(0);
+        let (after, _) = dates_now(zone);
+        let text = wiki.read(NEW);
+        let dated = |day: &str| text.contains(&format!("verified: {day}\n"));
+        assert!(dated(&before) || dated(&after), "{zone}: not dated {before} (UTC):\n{text}");
+        let check = wiki.check().env_remove("DOSSIER_TODAY").env("TZ", zone).args(["--format", "json"]).run();
+        let future: Vec<_> = check.findings().into_iter().filter(|f| f.code == "future-date").collect();
+        assert!(future.is_empty(), "{zone}: {future:?}");
+    }
+    assert!(a_zone_differed, "one of the zones is on another day than UTC");
 }
 
 #[test]
@@ -42,8 +110,12 @@ fn new_takes_a_category() {
         "---\nname: DNS\ndescription: Authoritative DNS hosting.\n---\nGuidance.\n",
     );
     new_in(&wiki).args(["acme-mail", "--category", "dns"]).run().assert_code(0);
-    assert!(wiki.read(NEW).contains("category: dns\n"));
-    wiki.check().arg("--deny-warnings").run().assert_code(0);
+    let text = wiki.read(NEW);
+    assert!(text.contains("category: dns\n"));
+    assert!(text.contains("# The category `dns` declares no fact columns"), "{text}");
+    let check = wiki.check().args(["--format", "json"]).run();
+    check.assert_code(0);
+    assert!(check.findings().iter().all(|f| f.code == "placeholder"), "{}", check.stdout);
 }
 
 #[test]
@@ -51,7 +123,7 @@ fn new_never_overwrites() {
     let wiki = Wiki::minimal();
     let path = "content/providers/examplemail.md";
     let before = wiki.read(path);
-    let run = new_in(&wiki).arg("examplemail").run();
+    let run = new_in(&wiki).args(["examplemail", "--category", "email-hosting"]).run();
     run.assert_code(2);
     assert!(run.stderr.contains("already exist"), "{}", run.stderr);
     assert_eq!(wiki.read(path), before, "the existing dossier is untouched");

@@ -28,7 +28,8 @@ fn check(wiki: &Wiki, bytes: &[u8]) -> Result<(), TestCaseError> {
         prop_assert_eq!(d.line == 0, d.column == 0, "{:?}", d);
     }
     let mut sink = Vec::new();
-    diagnostics::print_human(&mut sink, &findings, &mut FileSources::new(wiki.root()), false).expect("print");
+    let verdict = diagnostics::Verdict::of(&findings);
+    diagnostics::print_human(&mut sink, &findings, &mut FileSources::new(wiki.root()), false, &verdict).expect("print");
     diagnostics::print_json(&mut sink, &findings).expect("print");
     diagnostics::print_github(&mut sink, &findings).expect("print");
     let _ = diagnostics::step_summary(&findings);

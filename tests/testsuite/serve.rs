@@ -102,6 +102,38 @@ fn broken_yaml_shows_the_overlay_over_the_last_good_page_and_fixing_it_recovers(
 }
 
 #[test]
+fn warnings_show_in_the_terminal_and_as_a_badge_counted_as_check_counts_them() {
+    const BADGE: &str = "id=\"dossier-warnings\"";
+    let wiki = Wiki::minimal();
+    let mut server = Server::start(wiki.root());
+    assert!(!server.get(PAGE).has(BADGE), "a clean wiki has no badge");
+    server.wait_for("the first counts", |s| s.stdout().contains("; 0 errors, 0 warnings, 0 notes").then_some(()));
+
+    // Removing an archive link is a warning, not an error: new pages, and the badge over them.
+    let archive = "    archive: https://web.archive.org/web/20261001000000/https://examplemail.test/pricing\n";
+    edit(&wiki, DOSSIER, archive, "");
+    let check = wiki.check().run();
+    check.assert_code(0);
+    let counts = check.stdout.lines().last().and_then(|l| l.strip_prefix("check ok: ")).expect("a verdict line");
+    assert_eq!(counts, "0 errors, 1 warning, 0 notes");
+    let page = server.wait_for_page(PAGE, "the badge", |r| r.has(BADGE));
+    assert!(!page.has_overlay(), "warnings do not block the preview");
+    assert!(page.has(&format!("<summary>{counts}</summary>")), "{}", page.body);
+    assert!(page.has("content/providers/examplemail.md:10:10</span> warning[missing-archive]"), "{}", page.body);
+    assert!(server.get("/").has(BADGE), "every page shows it");
+    server.wait_for("the warning and the counts in the terminal", |s| {
+        let listed = s.stderr().contains("content/providers/examplemail.md:10:10: warning[missing-archive]");
+        (listed && s.stdout().contains(&format!("; {counts}"))).then_some(())
+    });
+
+    // An error on top: the overlay's heading counts the warning too, as check does.
+    edit(&wiki, DOSSIER, "jurisdiction: DE", "jurisdiction: XX");
+    let page = server.wait_for_page(PAGE, "the overlay", Response::has_overlay);
+    assert!(page.has("1 error, 1 warning, 0 notes"), "{}", page.body);
+    server.assert_alive();
+}
+
+#[test]
 fn a_wiki_broken_from_the_start_is_served_with_the_overlay() {
     let wiki = Wiki::minimal().overlay("yaml-syntax");
     let mut server = Server::start(wiki.root());
