@@ -104,7 +104,6 @@ codes! {
     VendorOnlySource = "vendor-only-source", Warning;
     Placeholder = "placeholder", Warning;
     CitationWithoutCaret = "citation-without-caret", Warning;
-    LinkWithoutScheme = "link-without-scheme", Warning;
     UncitedClaim = "uncited-claim", Info;
     ReverifyClaim = "reverify-claim", Warning;
     DeadLink = "dead-link", Warning;

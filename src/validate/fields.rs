@@ -14,55 +14,18 @@ pub fn check_body_links(path: &Path, body: &Body, out: &mut Vec<Diagnostic>) {
 }
 
 pub fn check_links(path: &Path, body: &Body, links: &[markdown::LinkRef], out: &mut Vec<Diagnostic>) {
-    for link in links {
-        check_link(path, body.pos_of(link.offset), &link.url, out);
+    for link in links.iter().filter(|l| !markdown::is_allowed_link(&l.url)) {
+        out.push(unsafe_link(path, body.pos_of(link.offset), &link.url));
     }
 }
 
 /// Links in inline Markdown held in a YAML value (a claim's text); they point at the value.
 pub fn check_text_links(path: &Path, text: &Spanned<String>, out: &mut Vec<Diagnostic>) {
     for link in markdown::scan_links(text) {
-        check_link(path, text.pos, &link.url, out);
+        if !markdown::is_allowed_link(&link.url) {
+            out.push(unsafe_link(path, text.pos, &link.url));
+        }
     }
-}
-
-fn check_link(path: &Path, pos: Pos, url: &str, out: &mut Vec<Diagnostic>) {
-    if !markdown::is_allowed_link(url) {
-        out.push(unsafe_link(path, pos, url));
-    } else if let Some(host) = host_like(url) {
-        out.push(
-            Diagnostic::new(
-                Code::LinkWithoutScheme,
-                path,
-                pos,
-                if host == url {
-                    format!("the link `{url}` has no `https://`, so it points into this wiki, yet looks like a host name")
-                } else {
-                    format!("the link `{url}` has no `https://`, so it points into this wiki, yet starts like the host name `{host}`")
-                },
-            )
-            .help(format!("if it is another site, write `https://{url}`; if it is a file of this wiki, start it with `./`")),
-        );
-    }
-}
-
-/// File endings that make `name.ending` a relative file rather than a host name.
-const FILE_ENDINGS: &[&str] = &[
-    "htm", "html", "md", "pdf", "txt", "json", "xml", "csv", "png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js",
-    "zip", "gz",
-];
-
-/// The host a relative link seems to start with: `status.example.test/x` gives
-/// `status.example.test`. A host is dot-separated labels whose last is two or more letters
-/// and no file ending.
-fn host_like(url: &str) -> Option<&str> {
-    let first = &url[..url.find(['/', '?', '#']).unwrap_or(url.len())];
-    let (_, last) = first.rsplit_once('.')?;
-    let labels_ok = first
-        .split('.')
-        .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
-    let last_ok = last.len() >= 2 && last.bytes().all(|b| b.is_ascii_alphabetic());
-    (labels_ok && last_ok && !FILE_ENDINGS.contains(&last.to_ascii_lowercase().as_str())).then_some(first)
 }
 
 fn unsafe_link(path: &Path, pos: Pos, url: &str) -> Diagnostic {

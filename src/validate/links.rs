@@ -288,6 +288,11 @@ impl<'a> Resolver<'a> {
         let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
         let same_slug = self.by_url.values().find(|t| t.url.trim_end_matches('/').rsplit('/').next() == Some(last));
         let help = match same_slug.map(|t| t.source.as_str()).or_else(|| self.nearest_url(path)) {
+            // `status.example.test` written without a scheme: meant for another site.
+            _ if host_like(&link.url).is_some() => format!(
+                "without `https://` a link leads into this site; for another site write `https://{}`",
+                link.url.trim()
+            ),
             Some(source) => format!(
                 "the nearest page is `/{}`: link it by its file, `@/{source}`",
                 markdown::published_path(source).unwrap_or_default()
@@ -340,5 +345,48 @@ impl<'a> Resolver<'a> {
             )
             .help(help),
         );
+    }
+}
+
+/// File endings that make `name.ending` a relative file rather than a host name.
+const FILE_ENDINGS: &[&str] = &[
+    "htm", "html", "md", "pdf", "txt", "json", "xml", "csv", "png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js",
+    "zip", "gz",
+];
+
+/// The host a relative link seems to start with: `status.example.test/x` gives
+/// `status.example.test`. A host is dot-separated labels whose last is two or more letters
+/// and no file ending.
+fn host_like(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let first = &url[..url.find(['/', '?', '#']).unwrap_or(url.len())];
+    let (_, last) = first.rsplit_once('.')?;
+    let labels_ok = first
+        .split('.')
+        .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let last_ok = last.len() >= 2 && last.bytes().all(|b| b.is_ascii_alphabetic());
+    (labels_ok && last_ok && !FILE_ENDINGS.contains(&last.to_ascii_lowercase().as_str())).then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_without_a_scheme_are_told_from_files() {
+        for (url, host) in [
+            ("status.example.test", Some("status.example.test")),
+            ("www.example.com/docs?x#y", Some("www.example.com")),
+            (" status.example.test ", Some("status.example.test")),
+            ("report.pdf", None),
+            ("index.html", None),
+            ("../about/", None),
+            ("./x.example", None),
+            ("v1.2", None),
+            ("a..test", None),
+            ("#claim-x", None),
+        ] {
+            assert_eq!(host_like(url), host, "{url}");
+        }
     }
 }

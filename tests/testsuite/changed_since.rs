@@ -85,7 +85,7 @@ fn a_new_allegation_without_the_vendors_side_fails_and_an_old_one_warns() {
     insta::assert_snapshot!("new_allegation", human.stdout);
     let github = wiki.check().args(["--changed-since", "main", "--format", "github"]).run();
     github.assert_code(1);
-    insta::assert_snapshot!("new_allegation-github", github.stdout);
+    insta::assert_snapshot!("new_allegation.github", github.stdout);
     let run = changed_since(&wiki, "main");
     assert_eq!(codes(&run), [("unanswered-allegation".into(), DOSSIER.into(), 39, 9)]);
     assert_eq!(run.findings()[0].severity, "error");
