@@ -418,7 +418,7 @@ pub struct Source {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
-    pub value: FactValue,
+    pub value: Spanned<FactValue>,
     /// The id of the claim that supports the value.
     pub claim: Spanned<String>,
 }

@@ -60,7 +60,10 @@ fn check_allegation_status(dossier: &Dossier, claim: &Claim, out: &mut Vec<Diagn
                 claim.id.pos,
                 format!("the allegation `{}` has the status `{}`", *claim.id, claim.status.as_str()),
             )
-            .help("an allegation is `status: alleged`, or `disputed` once the vendor contests it; if the sources establish it, make it a `fact` or an `incident`"),
+            .help(
+                "CONTRIBUTING.md (\"How to word an allegation\") allows an allegation only `status: alleged`, or \
+                 `disputed` once the vendor contests it; if the sources establish it, make it a `fact` or an `incident`",
+            ),
         );
     }
 }

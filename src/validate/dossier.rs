@@ -141,7 +141,7 @@ fn check_facts(site: &Site, dossier: &Dossier, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     Code::FactTypeMismatch,
                     &dossier.path,
-                    fact.pos,
+                    fact.value.value.pos,
                     format!(
                         "the fact `{key}` must be a {}, not {}",
                         column.kind.as_str(),

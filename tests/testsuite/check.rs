@@ -117,7 +117,7 @@ cases! {
     unknown_source: "unknown-source", Setup::Fixture, [UnknownSource @ DOSSIER, 38:9];
     unknown_citation: "unknown-citation", Setup::Fixture, [UnknownCitation @ DOSSIER, 42:139];
     unknown_fact: "unknown-fact", Setup::Fixture, [UnknownFact @ DOSSIER, 16:16];
-    fact_type_mismatch: "fact-type-mismatch", Setup::Fixture, [FactTypeMismatch @ DOSSIER, 16:15];
+    fact_type_mismatch: "fact-type-mismatch", Setup::Fixture, [FactTypeMismatch @ DOSSIER, 16:24];
     fact_unknown_claim: "fact-unknown-claim", Setup::Fixture, [FactUnknownClaim @ DOSSIER, 15:31];
     unknown_response_target: "unknown-response-target", Setup::Fixture, [UnknownResponseTarget @ DOSSIER, 44:18];
     misplaced_responds_to: "misplaced-responds-to", Setup::Fixture, [MisplacedRespondsTo @ DOSSIER, 44:18];
