@@ -101,7 +101,7 @@ fn print(findings: &[Diagnostic], verdict: &Verdict, options: &CheckOptions) -> 
         Format::Github => {
             diagnostics::print_github(&mut out, findings)?;
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-                append(&PathBuf::from(path), &diagnostics::step_summary(findings))?;
+                append(&PathBuf::from(path), &diagnostics::step_summary(findings, verdict))?;
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Counts, Diagnostic, Severity};
+use super::{Diagnostic, Severity, Verdict};
 
 /// One `::error file=…,line=…,col=…,title=…::message` line per finding, errors first.
 pub fn print_github(out: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::Result<()> {
@@ -30,9 +30,12 @@ pub fn print_github(out: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::Resu
     Ok(())
 }
 
-/// A Markdown report of every finding, for `$GITHUB_STEP_SUMMARY`.
-pub fn step_summary(diagnostics: &[Diagnostic]) -> String {
-    let mut md = format!("## dossier check\n\n{}\n\n", Counts::of(diagnostics).summary());
+/// A Markdown report of every finding, for `$GITHUB_STEP_SUMMARY`, under the verdict line the
+/// human report ends with, so the summary says why the step failed (denied warnings, errors
+/// outside the change) when the table alone would not.
+pub fn step_summary(diagnostics: &[Diagnostic], verdict: &Verdict) -> String {
+    let word = if verdict.failed() { "failed" } else { "ok" };
+    let mut md = format!("## dossier check\n\ncheck {word}: {}\n\n", verdict.summary());
     if diagnostics.is_empty() {
         return md;
     }
@@ -89,6 +92,10 @@ mod tests {
     #[test]
     fn summary_table_escapes_pipes() {
         let d = Diagnostic::new(Code::UnknownKey, Path::new("c.md"), Pos::new(3, 4), "a | b");
-        assert!(step_summary(&[d]).contains("| error | `c.md:3:4` | `unknown-key` | a \\| b |  |"));
+        let findings = [d];
+        assert!(
+            step_summary(&findings, &Verdict::of(&findings))
+                .contains("| error | `c.md:3:4` | `unknown-key` | a \\| b |  |")
+        );
     }
 }

@@ -232,12 +232,22 @@ fn errors_outside_the_change_still_fail_the_check() {
         "{}",
         run.stderr
     );
-    let github = wiki.check().args(["--changed-since", "main", "--format", "github"]).run();
+    let summary = tempfile::NamedTempFile::new().expect("a temp file");
+    let github = wiki
+        .check()
+        .args(["--changed-since", "main", "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", summary.path())
+        .run();
     github.assert_code(1);
     assert!(
         github.stdout.starts_with("::error title=dossier check::1 error in files not changed"),
         "{}",
         github.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(summary.path()).expect("read the step summary"),
+        "## dossier check\n\ncheck failed: 0 errors, 0 warnings, 0 notes in the change, and 1 error outside it\n\n",
+        "the step summary's verdict agrees with the exit status too"
     );
 }
 

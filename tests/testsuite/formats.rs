@@ -84,7 +84,7 @@ fn github_format_appends_every_finding_to_the_step_summary() {
 
 ## dossier check
 
-1 error, 1 warning, 1 note
+check failed: 1 error, 1 warning, 1 note
 
 | | Location | Rule | Message | Help |
 | --- | --- | --- | --- | --- |
@@ -102,7 +102,7 @@ fn github_format_of_a_clean_wiki_prints_nothing_and_says_so_in_the_summary() {
     run.assert_code(0);
     assert_eq!(run.stdout, "");
     let text = std::fs::read_to_string(summary.path()).expect("read the summary");
-    assert_eq!(text, "## dossier check\n\n0 errors, 0 warnings, 0 notes\n\n");
+    assert_eq!(text, "## dossier check\n\ncheck ok: 0 errors, 0 warnings, 0 notes\n\n");
 }
 
 #[test]

@@ -32,7 +32,7 @@ fn check(wiki: &Wiki, bytes: &[u8]) -> Result<(), TestCaseError> {
     diagnostics::print_human(&mut sink, &findings, &mut FileSources::new(wiki.root()), false, &verdict).expect("print");
     diagnostics::print_json(&mut sink, &findings).expect("print");
     diagnostics::print_github(&mut sink, &findings).expect("print");
-    let _ = diagnostics::step_summary(&findings);
+    let _ = diagnostics::step_summary(&findings, &verdict);
     Ok(())
 }
 
