@@ -748,6 +748,61 @@ fn append(wiki: Wiki, rel: &str, markdown: &str) -> Wiki {
     wiki.write(rel, text)
 }
 
+/// The edit, history and "Report a problem" links follow `repo_url` in its forge's real URL
+/// shapes, whether the host names the forge or `forge:` does.
+#[test]
+fn repository_links_take_the_shapes_of_the_forge_repo_url_is_on() {
+    const FILE: &str = "content/providers/examplemail.md";
+    let cases = [
+        (
+            "repo_url: https://github.com/acme/wiki",
+            "https://github.com/acme/wiki/edit/main/",
+            "https://github.com/acme/wiki/commits/main/",
+            "https://github.com/acme/wiki/issues/new/choose",
+        ),
+        (
+            "repo_url: https://gitlab.com/acme/wiki/",
+            "https://gitlab.com/acme/wiki/-/edit/main/",
+            "https://gitlab.com/acme/wiki/-/commits/main/",
+            "https://gitlab.com/acme/wiki/-/issues/new",
+        ),
+        (
+            "repo_url: https://codeberg.org/acme/wiki",
+            "https://codeberg.org/acme/wiki/_edit/main/",
+            "https://codeberg.org/acme/wiki/commits/branch/main/",
+            "https://codeberg.org/acme/wiki/issues/new/choose",
+        ),
+        (
+            "repo_url: https://code.example.org/acme/wiki\nforge: gitlab",
+            "https://code.example.org/acme/wiki/-/edit/main/",
+            "https://code.example.org/acme/wiki/-/commits/main/",
+            "https://code.example.org/acme/wiki/-/issues/new",
+        ),
+    ];
+    for (settings, edit, history, issue) in cases {
+        let (_wiki, built) = build_variant(|wiki| {
+            let text = wiki
+                .read("content/site.yaml")
+                .replace("repo_url: https://git.example.org/wiki\nforge: gitea", settings);
+            assert!(text.contains(settings), "the fixture's repo_url and forge lines moved");
+            wiki.write("content/site.yaml", text)
+        });
+        let doc = page(&built, "providers/examplemail/index.html");
+        let link = |label: &str| -> String {
+            let found: Vec<String> = doc
+                .select(&sel("a[href]"))
+                .filter(|a| text(*a) == label)
+                .filter_map(|a| a.value().attr("href").map(str::to_owned))
+                .collect();
+            assert_eq!(found.len(), 1, "{settings}: one `{label}` link: {found:?}");
+            found[0].clone()
+        };
+        assert_eq!(link("Edit this page"), format!("{edit}{FILE}"), "{settings}");
+        assert_eq!(link("Page history"), format!("{history}{FILE}"), "{settings}");
+        assert_eq!(link("Report a problem"), issue, "{settings}");
+    }
+}
+
 #[test]
 fn body_headings_never_reuse_an_id_of_the_page_template() {
     let (_wiki, built) = build_variant(|wiki| {
