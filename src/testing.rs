@@ -46,3 +46,12 @@ pub fn claim(id: &str, kind: &str, impact: &str, verified: &str, source_host: &s
         "  - id: {id}\n    text: Claim {id}.\n    kind: {kind}\n    status: verified\n    impact: {impact}\n    verified: {verified}\n    sources:\n      - url: https://{source_host}/{id}\n        title: Source of {id}\n        accessed: {verified}\n        archive: https://archive.example.org/{id}\n"
     )
 }
+
+/// [`claim`] `reply`, neutral, verified 2026-10-01, sourced on `source_host`, answering `target`.
+pub fn responding(kind: &str, target: &str, source_host: &str) -> String {
+    claim("reply", kind, "neutral", "2026-10-01", source_host).replacen(
+        "    sources:",
+        &format!("    responds_to: {target}\n    sources:"),
+        1,
+    )
+}

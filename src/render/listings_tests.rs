@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::render::testing::{done, settings};
-use crate::testing::{claim, dossier, wiki};
+use crate::testing::{claim, dossier, responding, wiki};
 
 const FACTS: &str = "facts:\n  dkim: { value: true, claim: signing }\n  storage: { value: 10, claim: quota }\n";
 
@@ -75,11 +75,7 @@ fn maintenance_lists_stale_claims_oldest_first_then_unarchived_and_unanswered() 
         + &claim("same-day", "fact", "neutral", "2025-01-02", "example.org")
         + &claim("claimed", "allegation", "negative", "2026-10-01", "press.example.org")
         + &claim("answered", "allegation", "negative", "2026-10-01", "press.example.org")
-        + &claim("reply", "vendor-statement", "neutral", "2026-10-01", "bravo.test").replacen(
-            "    sources:",
-            "    responds_to: answered\n    sources:",
-            1,
-        );
+        + &responding("vendor-statement", "answered", "bravo.test");
     let a = dossier("alpha", "", &alpha);
     let b = dossier("bravo", "", &bravo);
     let (_dir, site) = wiki(&[(&a.0, &a.1), (&b.0, &b.1)]);

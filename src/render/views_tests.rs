@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::render::testing::{links, settings};
-use crate::testing::{claim, dossier, wiki};
+use crate::testing::{claim, dossier, responding, wiki};
 
 #[test]
 fn claims_group_by_kind_in_citation_order_with_responses_under_their_target() {
@@ -11,11 +11,7 @@ fn claims_group_by_kind_in_citation_order_with_responses_under_their_target() {
         + &claim("second", "fact", "neutral", "2026-10-01", "example.org")
         + &claim("first", "fact", "neutral", "2026-10-01", "example.org")
         + &claim("lost-mail", "allegation", "negative", "2026-10-01", "press.example.org")
-        + &claim("reply", "vendor-statement", "neutral", "2026-10-01", "acme.test").replacen(
-            "    sources:",
-            "    responds_to: lost-mail\n    sources:",
-            1,
-        )
+        + &responding("vendor-statement", "lost-mail", "acme.test")
         + &claim("terms", "policy", "neutral", "2026-10-01", "example.org");
     let (path, text) = dossier("acme", "", &claims);
     let text = text.replace("Body.\n", "One[^first], two[^second], again[^first] and[^lost-mail].\n");

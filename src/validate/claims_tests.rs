@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::diagnostics::Code;
-use crate::testing::{claim, dossier, today, wiki};
+use crate::testing::{claim, dossier, responding, today, wiki};
 
 /// The rule codes `check_claims` finds in the dossier `slug` of a wiki made of `files`.
 fn codes(files: &[(String, String)], slug: &str) -> Vec<(Code, String)> {
@@ -58,13 +58,7 @@ fn a_claim_turns_stale_the_day_after_its_window() {
 #[test]
 fn only_a_vendor_statement_answers_and_only_another_claim() {
     let allegation = claim("lost-mail", "allegation", "negative", "2026-10-01", "press.example.org");
-    let answer = |kind: &str, target: &str| {
-        claim("reply", kind, "neutral", "2026-10-01", "acme.test").replacen(
-            "    sources:",
-            &format!("    responds_to: {target}\n    sources:"),
-            1,
-        )
-    };
+    let answer = |kind: &str, target: &str| responding(kind, target, "acme.test");
     let ok = codes(&[dossier("acme", "", &(allegation.clone() + &answer("vendor-statement", "lost-mail")))], "acme");
     assert!(!has(&ok, Code::MisplacedRespondsTo) && !has(&ok, Code::UnknownResponseTarget), "{ok:?}");
     assert!(!has(&ok, Code::UnansweredAllegation), "answered: {ok:?}");
