@@ -89,6 +89,13 @@ pub enum Command {
         /// Poll for changes instead of using file-system events (network drives, containers).
         #[arg(long)]
         poll: bool,
+        /// Where build and check keep parsed frontmatter, read so the first render parses only
+        /// what changed [default: ROOT/.dossier-cache/build].
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+        /// Parse every file, without reading or writing the cache.
+        #[arg(long, conflicts_with = "cache_dir")]
+        no_cache: bool,
     },
     /// Write a dossier skeleton: no errors, and a warning for each placeholder to fill in.
     New {

@@ -4,21 +4,20 @@
 //! the [`model`], [`site`] holds the result, [`validate`] reviews it, and commands in [`cmd`]
 //! decide what the findings mean.
 
-pub mod build_cache;
+pub mod cache;
 pub mod changes;
 pub mod cmd;
 pub mod config;
 pub mod diagnostics;
 pub mod external;
 pub mod frontmatter;
+pub mod fsio;
 pub mod history;
-pub mod keyed_file;
 pub mod load;
 pub mod markdown;
 pub mod minify;
 pub mod model;
 pub mod output;
-pub mod parse_cache;
 pub mod render;
 pub mod search;
 pub mod serve;

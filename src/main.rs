@@ -51,8 +51,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = cmd::build::BuildOptions { root, output, base_url, drafts, noindex, cache_dir, minify };
             cmd::build::run(&options, today)
         }
-        Command::Serve { root, bind, port, open, poll } => {
-            cmd::serve::run(&dossier::serve::ServeOptions { root, bind, port, open, poll }, today)?;
+        Command::Serve { root, bind, port, open, poll, cache_dir, no_cache } => {
+            let cache_dir = cache_dir_of(&root, cache_dir, no_cache);
+            cmd::serve::run(&dossier::serve::ServeOptions { root, bind, port, open, poll, cache_dir }, today)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::New { slug, category, root } => {
@@ -66,7 +67,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// The build cache's folder for `--cache-dir` and `--no-cache`.
 fn cache_dir_of(root: &Path, chosen: Option<PathBuf>, no_cache: bool) -> Option<PathBuf> {
-    (!no_cache).then(|| chosen.unwrap_or_else(|| root.join(dossier::build_cache::DEFAULT_DIR)))
+    (!no_cache).then(|| chosen.unwrap_or_else(|| root.join(dossier::cache::DEFAULT_DIR)))
 }
 
 /// Operator logs (stage timings) on stderr, filtered by `DOSSIER_LOG` (e.g. `DOSSIER_LOG=info`);

@@ -17,51 +17,13 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use crate::build_cache::{Blob, BuildCache, Stamp, blob_of};
+use crate::cache::{BuildCache, Content, Stamp, blob_of};
 
 /// Every file of a built site, keyed by `/`-separated path relative to the output root.
 /// Contents are shared, so a rebuild reuses unchanged pages without copying them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
     pub files: std::collections::BTreeMap<String, Content>,
-}
-
-/// A file of an output: its bytes, or a blob of the build cache that this build checked by its
-/// stamp and links into the output unread (a warm build at 10,000 dossiers would otherwise read
-/// 450 MB of unchanged pages back only to write them again).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Content {
-    Held(Arc<[u8]>),
-    Cached { blob: Blob, len: u64 },
-}
-
-impl Content {
-    pub fn len(&self) -> u64 {
-        match self {
-            Content::Held(bytes) => bytes.len() as u64,
-            Content::Cached { len, .. } => *len,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The bytes, when they are in memory (always, but in a warm `build`).
-    pub fn held(&self) -> Option<&Arc<[u8]>> {
-        match self {
-            Content::Held(bytes) => Some(bytes),
-            Content::Cached { .. } => None,
-        }
-    }
-
-    /// The content hash.
-    pub fn blob(&self) -> Blob {
-        match self {
-            Content::Held(bytes) => blob_of(bytes),
-            Content::Cached { blob, .. } => *blob,
-        }
-    }
 }
 
 impl Output {
@@ -148,17 +110,6 @@ pub fn write_atomically(output: &Output, target: &Path, cache: Option<&BuildCach
         tracing::warn!("the output's file list was not saved; the next build writes every file: {e:#}");
     }
     Ok(())
-}
-
-/// Replaces the file at `path` with `bytes` whole: written beside it, then renamed over it, so
-/// a reader (or a crash) never sees half of it. Makes the folder if it is missing.
-pub fn replace_file(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
-    fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))
 }
 
 /// Removes a folder and everything in it, files in parallel: a site has tens of thousands, and
@@ -353,7 +304,7 @@ impl Trees {
             text.push_str(&format!("{stamp}\t{path}\n"));
         }
         text.push_str(&format!("end {}\n", stamps.0.len()));
-        replace_file(&self.output, text)
+        crate::fsio::replace_file(&self.output, text)
     }
 }
 
@@ -394,7 +345,7 @@ mod tests {
 
     #[cfg(unix)]
     fn inode_of(path: &Path) -> u64 {
-        crate::build_cache::inode(&fs::metadata(path).unwrap())
+        crate::cache::build::inode(&fs::metadata(path).unwrap())
     }
 
     fn tree(dir: &Path) -> Vec<(String, String)> {

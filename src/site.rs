@@ -14,12 +14,12 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cache::ParseCache;
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::frontmatter;
 use crate::load::{self, Input, InputKind};
 use crate::model::{Category, Document, Dossier, Page};
-use crate::parse_cache::ParseCache;
 
 /// The default re-verification window, for when the settings could not be read.
 pub const DEFAULT_STALE_AFTER_DAYS: u32 = 365;

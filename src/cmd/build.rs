@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use crate::build_cache::BuildCache;
+use crate::cache::BuildCache;
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
 use crate::model::Date;
 use crate::render::{self, RenderCache, Settings, Theme};

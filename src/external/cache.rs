@@ -75,7 +75,7 @@ impl Cache {
     pub fn save(mut self, now: u64) -> anyhow::Result<()> {
         self.links.retain(|_, e| e.checked <= now && now - e.checked < MAX_AGE_SECS);
         let json = serde_json::to_vec_pretty(&File { version: 1, links: self.links })?;
-        crate::output::replace_file(&self.path, json).context("cannot save the link cache")
+        crate::fsio::replace_file(&self.path, json).context("cannot save the link cache")
     }
 }
 

@@ -10,11 +10,12 @@ use serde::Serialize;
 
 use super::views::Summary;
 use super::{RenderedDossier, Renderer, feeds};
+use crate::cache::Content;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, BodyContext};
 use crate::model::{ClaimKind, Date, Page, SourceRef};
-use crate::output::{Content, Output};
+use crate::output::Output;
 use crate::site::Site;
 
 type Result<T> = std::result::Result<T, Diagnostic>;

@@ -21,11 +21,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::build_cache::{Blob, BuildCache, blob_of};
+use crate::cache::{Blob, BuildCache, Content, blob_of};
 use crate::config::{Config, RepoLinks};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Dossier};
-use crate::output::{Content, Output};
+use crate::output::Output;
 use crate::site::Site;
 pub use theme::Theme;
 use views::{ClaimFacts, Summary};

@@ -6,9 +6,10 @@
 use std::fmt::Write;
 
 use super::Renderer;
+use crate::cache::Content;
 use crate::markdown::{alias_url, escape, published_path};
 use crate::model::Spanned;
-use crate::output::{Content, Output};
+use crate::output::Output;
 use crate::site::Site;
 
 /// The file Netlify reads its redirect rules from.

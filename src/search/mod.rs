@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::keyed_file::KeyedFile;
+use crate::cache::KeyedFile;
 use crate::markdown;
 use crate::model::{Claim, Date, Dossier, Freshness, Page, Source, SourceRef};
 use crate::site::Site;

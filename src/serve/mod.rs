@@ -32,6 +32,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub poll: bool,
+    /// The parse cache's folder (build's cache folder); `None` parses every file.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// How many ports after the requested one are tried when it is taken.
@@ -56,7 +58,7 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
         reload_script: Some(RELOAD_SCRIPT.to_owned()),
         minify: true,
     };
-    let (mut preview, outcome) = Preview::start(&options.root, today, settings)?;
+    let (mut preview, outcome) = Preview::start(&options.root, options.cache_dir.as_deref(), today, settings)?;
     let mut terminal = Terminal::default();
     terminal.report(&options.root, &preview, &outcome);
     let snapshot = Arc::new(RwLock::new(preview.snapshot().clone()));

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::cache::Content;
 use crate::diagnostics::Diagnostic;
 use crate::model::Date;
-use crate::output::{Content, Output};
+use crate::output::Output;
 use crate::render::{self, RenderCache, Settings, Theme};
 use crate::site::{self, Site};
 use crate::validate::{self, ValidateCache};
@@ -64,10 +65,16 @@ pub struct Preview {
 
 impl Preview {
     /// Loads and renders the wiki once. Content errors do not fail this: they show in the
-    /// overlay over an empty site until fixed. Frontmatter comes from the parse cache that
-    /// `build` and `check` keep, where it holds it; later reloads read the changed files.
-    pub fn start(root: &std::path::Path, today: Date, settings: Settings) -> anyhow::Result<(Preview, Outcome)> {
-        let site = site::load_site_cached(root, Some(&root.join(crate::build_cache::DEFAULT_DIR)))?;
+    /// overlay over an empty site until fixed. Frontmatter comes from the parse cache in
+    /// `cache_dir` (the one `build` and `check` keep), where it holds it; later reloads read
+    /// the changed files.
+    pub fn start(
+        root: &std::path::Path,
+        cache_dir: Option<&std::path::Path>,
+        today: Date,
+        settings: Settings,
+    ) -> anyhow::Result<(Preview, Outcome)> {
+        let site = site::load_site_cached(root, cache_dir)?;
         let theme_name = site.config.as_ref().map_or("default", |c| c.theme.as_str()).to_owned();
         let (theme, theme_error) = match Theme::load(root, &theme_name) {
             Ok(theme) => (theme, None),
@@ -201,7 +208,7 @@ mod tests {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_tree(&manifest.join("tests/fixtures/wiki"), root);
         copy_tree(&manifest.join("themes/default"), &root.join("themes/default"));
-        let (mut preview, outcome) = Preview::start(root, settings().today, settings()).unwrap();
+        let (mut preview, outcome) = Preview::start(root, None, settings().today, settings()).unwrap();
         assert!(matches!(outcome, Outcome::Rebuilt { .. }), "{outcome:?}");
         assert_same_as_fresh_render(&preview, root, "the first build");
 

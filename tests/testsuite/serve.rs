@@ -525,3 +525,21 @@ fn a_renamed_dossiers_old_url_redirects_to_its_page() {
     assert_eq!(server.get(PAGE).status, 200);
     assert_eq!(server.get("/providers/newmail/").status, 404);
 }
+
+#[test]
+fn serve_keeps_parsed_frontmatter_where_cache_dir_says_and_nowhere_with_no_cache() {
+    let wiki = Wiki::minimal();
+    let elsewhere = tempfile::tempdir().expect("a cache folder");
+    let mut server =
+        Server::start_with(wiki.root(), &["--port", "0", "--cache-dir", &elsewhere.path().to_string_lossy()]);
+    assert_eq!(server.get(PAGE).status, 200);
+    server.assert_alive();
+    assert!(elsewhere.path().join("parsed").is_file(), "the parse cache is in --cache-dir");
+    assert!(!wiki.path(".dossier-cache").exists(), "nothing is cached under the root");
+    drop(server);
+
+    let mut server = Server::start_with(wiki.root(), &["--port", "0", "--no-cache"]);
+    assert_eq!(server.get(PAGE).status, 200);
+    server.assert_alive();
+    assert!(!wiki.path(".dossier-cache").exists(), "--no-cache writes no cache");
+}

@@ -37,7 +37,7 @@ impl KeyedFile {
     /// foreign one is empty.
     pub fn open(file: PathBuf, name: &str, format: u32) -> KeyedFile {
         let _span = tracing::info_span!("read caches", file = name).entered();
-        let header = format!("{name} {format} {}", crate::build_cache::generator_id());
+        let header = format!("{name} {format} {}", super::build::generator_id());
         let bytes = fs::read(&file).unwrap_or_default();
         let entries = parse(&bytes, &header).unwrap_or_default();
         KeyedFile { file, header, bytes, entries, used: Mutex::default(), fresh: Mutex::default() }
@@ -85,7 +85,7 @@ impl KeyedFile {
         for (key, hash, bytes) in reused.chain(made) {
             push_entry(&mut out, key, hash, bytes);
         }
-        crate::output::replace_file(&self.file, out)
+        crate::fsio::replace_file(&self.file, out)
     }
 
     /// How many entries the file held when opened.

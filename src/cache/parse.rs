@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::keyed_file::KeyedFile;
+use super::KeyedFile;
 use crate::model::keeping_places;
 
 /// Bumped whenever the JSON layout changes; model changes come with a new generator binary.
