@@ -7,7 +7,7 @@
 #   - Hugo building the same documents (when `hugo` is on PATH; Debian: apt-get install hugo),
 #     alternated with dossier build by build, and the dossier/Hugo ratio pair by pair;
 #   - `dossier check`, with nothing cached (a fresh clone) and with the parse cache of an earlier
-#     run, and a warm rebuild (build, edit one dossier, build again with the build cache of the
+#     build, and a warm rebuild (build, edit one dossier, build again with the build cache of the
 #     first build; the full builds run with --no-cache).
 # Highlighting and minification run inside render_dossiers and have no span of their own;
 # `cargo bench --bench stages` times them per code block and per page. No goal is asserted:
@@ -117,14 +117,15 @@ for n in $SIZES; do
     fi
   done
   echo "== $n dossiers: dossier check, warm rebuild" >&2
-  # check as CI runs it on a fresh clone (nothing cached), then as a contributor reruns it (the
-  # parse cache of an untimed first run kept).
+  # check as CI runs it on a fresh clone (nothing cached), then as a contributor reruns it after
+  # a build (the parse cache an untimed build kept: check reads it and writes nothing).
   CHECK=(env NO_COLOR=1 DOSSIER_TODAY="$TODAY" "$BIN" check --root "$WORK/wiki-$n")
   for run in $(seq "$RUNS"); do
     measure check dossier "$n" "$run" "${CHECK[@]}" --no-cache
   done
   rm -rf "$WORK/cache-check-$n"
-  "${CHECK[@]}" --cache-dir "$WORK/cache-check-$n" >/dev/null 2>&1 || true
+  "${BUILD[@]}" --root "$WORK/wiki-$n" --output "$WORK/out-check-$n" --cache-dir "$WORK/cache-check-$n" >/dev/null 2>&1 || true
+  [ -e "$WORK/out-check-$n" ] && mv "$WORK/out-check-$n" "$TRASH/check-$n"
   for run in $(seq "$RUNS"); do
     measure check-warm dossier "$n" "$run" "${CHECK[@]}" --cache-dir "$WORK/cache-check-$n"
   done

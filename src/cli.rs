@@ -65,11 +65,11 @@ pub enum Command {
         /// With --external: seconds to wait for one page.
         #[arg(long, value_name = "SECONDS", default_value_t = 20, requires = "external")]
         timeout: u64,
-        /// Where parsed frontmatter is cached between runs (build's cache folder), so a rerun
-        /// parses only what changed [default: ROOT/.dossier-cache/build].
+        /// The build cache's folder, whose parsed frontmatter check reads (and never writes), so
+        /// a check after a build parses only what changed [default: ROOT/.dossier-cache/build].
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
-        /// Parse every file, without reading or writing the cache.
+        /// Parse every file, without reading the cache.
         #[arg(long, conflicts_with = "cache_dir")]
         no_cache: bool,
     },
@@ -89,11 +89,12 @@ pub enum Command {
         /// Poll for changes instead of using file-system events (network drives, containers).
         #[arg(long)]
         poll: bool,
-        /// Where build and check keep parsed frontmatter, read so the first render parses only
-        /// what changed [default: ROOT/.dossier-cache/build].
+        /// The build cache's folder, whose parsed frontmatter serve reads (and never writes), so
+        /// the first render parses only what changed since the last build [default:
+        /// ROOT/.dossier-cache/build].
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
-        /// Parse every file, without reading or writing the cache.
+        /// Parse every file, without reading the cache.
         #[arg(long, conflicts_with = "cache_dir")]
         no_cache: bool,
     },

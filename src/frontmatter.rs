@@ -12,6 +12,7 @@
 
 mod layout;
 mod schema;
+pub mod stored;
 mod tree;
 
 use std::fmt;
@@ -37,7 +38,8 @@ const SPANNED: &str = "__yaml_spanned";
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if crate::model::with_places() {
+        // The parse cache's compact form (see `Spanned`'s `Serialize`); YAML is human-readable.
+        if !d.is_human_readable() {
             let (value, line, col) = <(T, u32, u32)>::deserialize(d)?;
             return Ok(Spanned::new(value, Pos::new(line, col)));
         }

@@ -15,6 +15,7 @@ pub mod fsio;
 pub mod history;
 pub mod load;
 pub mod markdown;
+pub mod memo;
 pub mod minify;
 pub mod model;
 pub mod output;

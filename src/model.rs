@@ -28,8 +28,9 @@ impl Pos {
 
 /// A value and the place in the file where it was written.
 ///
-/// Serialises and describes itself (JSON Schema) exactly as the bare value does; its
-/// `Deserialize` lives in `frontmatter.rs`, the only module that knows where YAML values sit.
+/// Serialises (in human-readable formats) and describes itself (JSON Schema) exactly as the
+/// bare value does; its `Deserialize` lives in `frontmatter.rs`, the only module that knows
+/// where YAML values sit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
@@ -49,34 +50,17 @@ impl<T> Deref for Spanned<T> {
     }
 }
 
+/// In a human-readable format (the JSON outputs) a [`Spanned`] is its bare value; in a compact
+/// one (the parse cache's CBOR, `frontmatter::stored`) it is `[value, line, column]`, so the
+/// places survive a round trip. The format says which, per call: no setting outside it.
 impl<T: Serialize> Serialize for Spanned<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if with_places() { (&self.value, self.pos.line, self.pos.col).serialize(s) } else { self.value.serialize(s) }
-    }
-}
-
-thread_local! {
-    static WITH_PLACES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `work` with every [`Spanned`] written and read as `[value, line, column]`: the parse
-/// cache's form, which keeps the places the JSON outputs leave out. Serde offers no way to
-/// hand a format setting down to nested values, hence a flag on the thread, which `work` must
-/// not leave (serialising does not).
-pub fn keeping_places<R>(work: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            WITH_PLACES.set(self.0);
+        if s.is_human_readable() {
+            self.value.serialize(s)
+        } else {
+            (&self.value, self.pos.line, self.pos.col).serialize(s)
         }
     }
-    let _restore = Restore(WITH_PLACES.replace(true));
-    work()
-}
-
-/// Whether [`keeping_places`] is in force on this thread.
-pub fn with_places() -> bool {
-    WITH_PLACES.get()
 }
 
 impl<T: JsonSchema> JsonSchema for Spanned<T> {

@@ -1,15 +1,12 @@
 //! The output stage: a rendered site as a value (relative path → bytes), and writing it to
 //! disk atomically: into a temp dir beside the target, then swapped in, so a failed or
-//! interrupted build leaves the previous output whole. Files are written in parallel; with a
-//! [`BuildCache`], pages it holds are hard-linked from it rather than written again.
+//! interrupted build leaves the previous output whole. Files are written in parallel.
 //!
-//! With a build cache, the output the swap retires is kept beside the target as a standby
-//! (`.<name>.standby`), and the next build starts from it: it keeps every file that still
-//! holds what the new output has there, and writes and removes only the difference. A warm
-//! build at 10,000 dossiers then touches a few dozen files, where writing a fresh tree of
-//! 30,000 and deleting the old one took a second.
+//! [`Swap`] is the swap itself, which the build cache's writer (`cache::write`, which keeps
+//! the retired output as the next build's standby) shares. This module imports nothing of the
+//! crate.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,104 +14,115 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use crate::cache::{BuildCache, Content, Stamp, blob_of};
+/// A content address: the 128-bit xxh3 hash of a file's bytes.
+pub type Blob = u128;
+
+pub fn blob_of(bytes: &[u8]) -> Blob {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
 
 /// Every file of a built site, keyed by `/`-separated path relative to the output root.
 /// Contents are shared, so a rebuild reuses unchanged pages without copying them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    pub files: std::collections::BTreeMap<String, Content>,
+    pub files: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl Output {
     pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), Content::Held(Arc::from(bytes.into())));
+        self.files.insert(path.into(), Arc::from(bytes.into()));
     }
 
     pub fn total_bytes(&self) -> u64 {
-        self.files.values().map(Content::len).sum()
-    }
-
-    /// The folders the files need, parents before children.
-    fn folders(&self) -> BTreeSet<&str> {
-        let mut folders = BTreeSet::new();
-        for rel in self.files.keys() {
-            let mut rest = rel.as_str();
-            while let Some((dir, _)) = rest.rsplit_once('/') {
-                if !folders.insert(dir) {
-                    break;
-                }
-                rest = dir;
-            }
-        }
-        folders
+        self.files.values().map(|bytes| bytes.len() as u64).sum()
     }
 }
 
+/// The folders `paths` need, parents before children.
+pub fn folders<'a>(paths: impl IntoIterator<Item = &'a String>) -> BTreeSet<&'a str> {
+    let mut folders = BTreeSet::new();
+    for rel in paths {
+        let mut rest = rel.as_str();
+        while let Some((dir, _)) = rest.rsplit_once('/') {
+            if !folders.insert(dir) {
+                break;
+            }
+            rest = dir;
+        }
+    }
+    folders
+}
+
 /// Writes `output` to `target`, replacing what was there only once everything is written.
-/// Files go through `cache` when given (linked from it, or kept in it), and the retired output
-/// is then kept as the next build's standby.
-pub fn write_atomically(output: &Output, target: &Path, cache: Option<&BuildCache>) -> anyhow::Result<()> {
+pub fn write_atomically(output: &Output, target: &Path) -> anyhow::Result<()> {
     let _span = tracing::info_span!("write", files = output.files.len()).entered();
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = target.file_name().context("the output path has no final component")?.to_string_lossy();
-    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let standby = parent.join(format!(".{name}.standby"));
-    // A cache that cannot be used costs speed, never the build.
-    let cache = cache.filter(|cache| match cache.prepare() {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::warn!("building without the build cache: {e:#}");
-            false
-        }
-    });
-    if target.exists() && !target.is_dir() {
-        bail!("{} exists and is not a directory", target.display());
-    }
-    let trees = cache.map(|cache| Trees::new(cache.dir(), parent, &name));
-    let _ = fs::remove_dir_all(&staging);
-    if trees.is_none() && standby.exists() {
-        remove_tree(&standby).with_context(|| format!("cannot remove the standby output {}", standby.display()))?;
-    }
-    let written = match &trees {
-        Some(trees) if fs::rename(&standby, &staging).is_ok() => {
-            refresh_tree(output, &staging, &trees.standby(), cache)
-        }
-        _ => write_tree(output, &staging, cache, trees.is_some()),
-    };
-    let stamps = match written {
-        Ok(stamps) => stamps,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
-    let had_previous = target.exists();
-    if had_previous {
-        fs::rename(target, &retired).with_context(|| format!("cannot move the previous {} aside", target.display()))?;
-    }
-    if let Err(e) = fs::rename(&staging, target) {
-        if had_previous {
-            let _ = fs::rename(&retired, target);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e).with_context(|| format!("cannot move the new output into {}", target.display()));
-    }
-    let kept_as_standby = had_previous && trees.as_ref().is_some_and(|trees| trees.retire(&retired, &standby));
-    if had_previous && !kept_as_standby {
+    let swap = Swap::new(target)?;
+    let written = write_tree(output, &swap.staging);
+    if let Some(retired) = swap.finish(written)? {
         remove_tree(&retired).with_context(|| format!("cannot remove the previous output {}", retired.display()))?;
-    }
-    if let Some(Err(e)) = trees.map(|trees| trees.save_output(&stamps)) {
-        tracing::warn!("the output's file list was not saved; the next build writes every file: {e:#}");
     }
     Ok(())
 }
 
+/// Where a new output is made beside its target before it is swapped in.
+#[derive(Debug)]
+pub struct Swap {
+    pub target: PathBuf,
+    /// The target's folder, made if missing.
+    pub parent: PathBuf,
+    /// The target's name.
+    pub name: String,
+    /// The folder the new output is written into (`.<name>.tmp-<pid>`), cleared.
+    pub staging: PathBuf,
+    retired: PathBuf,
+}
+
+impl Swap {
+    pub fn new(target: &Path) -> anyhow::Result<Swap> {
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = target.file_name().context("the output path has no final component")?.to_string_lossy();
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        if target.exists() && !target.is_dir() {
+            bail!("{} exists and is not a directory", target.display());
+        }
+        let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&staging);
+        Ok(Swap {
+            target: target.to_path_buf(),
+            retired: parent.join(format!(".{name}.old-{}", std::process::id())),
+            parent: parent.to_path_buf(),
+            name: name.into_owned(),
+            staging,
+        })
+    }
+
+    /// Once `written` says the staging folder holds the whole new output, moves it to the
+    /// target; on any failure removes it and leaves the previous output in place. Returns the
+    /// previous output, moved aside, for the caller to remove or keep.
+    pub fn finish<T>(&self, written: anyhow::Result<T>) -> anyhow::Result<Option<PathBuf>> {
+        if let Err(e) = written {
+            let _ = fs::remove_dir_all(&self.staging);
+            return Err(e);
+        }
+        let had_previous = self.target.exists();
+        if had_previous {
+            fs::rename(&self.target, &self.retired)
+                .with_context(|| format!("cannot move the previous {} aside", self.target.display()))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            if had_previous {
+                let _ = fs::rename(&self.retired, &self.target);
+            }
+            let _ = fs::remove_dir_all(&self.staging);
+            return Err(e).with_context(|| format!("cannot move the new output into {}", self.target.display()));
+        }
+        Ok(had_previous.then(|| self.retired.clone()))
+    }
+}
+
 /// Removes a folder and everything in it, files in parallel: a site has tens of thousands, and
 /// each unlink waits on the file system's journal.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
+pub fn remove_tree(dir: &Path) -> std::io::Result<()> {
     let mut files = Vec::new();
     let mut folders = Vec::new();
     for entry in walkdir::WalkDir::new(dir).contents_first(true) {
@@ -125,187 +133,23 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     folders.iter().try_for_each(fs::remove_dir)
 }
 
-/// Writes every file of `output` into the new folder `dir`; with `track`, says what each is.
-fn write_tree(output: &Output, dir: &Path, cache: Option<&BuildCache>, track: bool) -> anyhow::Result<Stamps> {
+/// Makes `folders` under `dir`, in parallel.
+pub fn make_folders(dir: &Path, folders: &BTreeSet<&str>) -> anyhow::Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let files: Vec<&String> = output.files.keys().collect();
-    write_files(output, dir, &output.folders(), &files, cache, track)
-}
-
-/// Writes the files `which` of `output` under `dir`, making `folders` first.
-fn write_files(
-    output: &Output,
-    dir: &Path,
-    folders: &BTreeSet<&str>,
-    which: &[&String],
-    cache: Option<&BuildCache>,
-    track: bool,
-) -> anyhow::Result<Stamps> {
     // create_dir_all tolerates a parent made meanwhile by another thread.
     folders.par_iter().try_for_each(|rel| {
         let path = dir.join(rel);
         fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))
-    })?;
-    let stamps = which
-        .par_iter()
-        .map(|rel| {
-            let path: PathBuf = dir.join(rel);
-            let content = &output.files[*rel];
-            let written = || -> std::io::Result<Option<(String, Stamp)>> {
-                let blob = match (cache, content) {
-                    (Some(cache), _) => cache.place(rel, content, &path)?,
-                    (None, Content::Held(bytes)) => return fs::write(&path, &bytes[..]).map(|()| None),
-                    (None, Content::Cached { .. }) => {
-                        return Err(std::io::Error::other("its copy in the build cache is not available"));
-                    }
-                };
-                Ok(if track { Some(((*rel).clone(), Stamp::of(&fs::symlink_metadata(&path)?, blob))) } else { None })
-            };
-            written().with_context(|| format!("cannot write {}", path.display()))
-        })
-        .filter_map(Result::transpose)
-        .collect::<anyhow::Result<HashMap<String, Stamp>>>()?;
-    Ok(Stamps(stamps))
+    })
 }
 
-/// Brings `dir`, a tree an earlier build wrote and `known` describes, up to `output`: keeps
-/// each file that still holds what `output` has at its path, removes the others and whatever
-/// `output` has no place for, and writes what is missing.
-fn refresh_tree(output: &Output, dir: &Path, known: &Stamps, cache: Option<&BuildCache>) -> anyhow::Result<Stamps> {
-    let mut found = Vec::new();
-    let mut found_folders = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
-        let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_dir() {
-            found_folders.push((rel, entry.into_path()));
-        } else {
-            found.push((rel, entry.into_path()));
-        }
-    }
-    let kept = found
-        .par_iter()
-        .map(|(rel, path)| {
-            let still = output.files.get_key_value(rel.as_str()).and_then(|(key, content)| {
-                let stamp = holds(path, content, known.0.get(rel))?;
-                Some((key, content, stamp))
-            });
-            match still {
-                Some((key, content, stamp)) => {
-                    if let Some(cache) = cache {
-                        cache.adopt(key, content, stamp.blob, path);
-                    }
-                    Ok(Some((key.clone(), stamp)))
-                }
-                None => {
-                    fs::remove_file(path).map(|()| None).with_context(|| format!("cannot remove {}", path.display()))
-                }
-            }
-        })
-        .filter_map(Result::transpose)
-        .collect::<anyhow::Result<HashMap<String, Stamp>>>()?;
-    let folders = output.folders();
-    // Children come before their parents, and a folder the output needs has no unwanted parent.
-    for (rel, path) in &found_folders {
-        if !folders.contains(rel.as_str()) {
-            fs::remove_dir(path).with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-    }
-    let missing: Vec<&String> = output.files.keys().filter(|rel| !kept.contains_key(*rel)).collect();
-    let existing: HashSet<&str> = found_folders.iter().map(|(rel, _)| rel.as_str()).collect();
-    let new_folders: BTreeSet<&str> = folders.into_iter().filter(|f| !existing.contains(f)).collect();
-    let mut stamps = write_files(output, dir, &new_folders, &missing, cache, true)?;
-    stamps.0.extend(kept);
-    Ok(stamps)
-}
-
-/// The stamp of the file at `path` if it holds `bytes`: trusted unread when `known` (what the
-/// list says was written there) still matches it, read and compared otherwise, so a standby
-/// without a list (the first after a build without the cache) is kept where it is right rather
-/// than written again.
-fn holds(path: &Path, content: &Content, known: Option<&Stamp>) -> Option<Stamp> {
-    let meta = fs::symlink_metadata(path).ok().filter(|m| m.is_file() && m.len() == content.len())?;
-    let stamp = Stamp::of(&meta, content.blob());
-    let same = known == Some(&stamp)
-        || fs::read(path).is_ok_and(|found| match content {
-            Content::Held(bytes) => found == **bytes,
-            Content::Cached { blob, .. } => blob_of(&found) == *blob,
-        });
-    same.then_some(stamp)
-}
-
-/// The stamps of one output tree's files, by path.
-#[derive(Debug, Default)]
-struct Stamps(HashMap<String, Stamp>);
-
-const TREE_MAGIC: &str = "dossier-output-tree 1";
-
-/// The file lists of the output and of its standby, kept in the build cache's folder and
-/// naming the target they belong to. A list that does not match its tree is harmless: no
-/// file passes its stamp, so each is written again.
-struct Trees {
-    output: PathBuf,
-    standby: PathBuf,
-    header: String,
-}
-
-impl Trees {
-    fn new(cache_dir: &Path, parent: &Path, name: &str) -> Trees {
-        let target = fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf()).join(name);
-        Trees {
-            output: cache_dir.join("output.tree"),
-            standby: cache_dir.join("standby.tree"),
-            header: format!("{TREE_MAGIC} {}", target.display()),
-        }
-    }
-
-    /// The standby's stamps; none when its list is missing, damaged or another target's.
-    fn standby(&self) -> Stamps {
-        fs::read_to_string(&self.standby).ok().and_then(|text| self.parse(&text)).unwrap_or_default()
-    }
-
-    fn parse(&self, text: &str) -> Option<Stamps> {
-        let mut lines = text.lines();
-        if lines.next()? != self.header {
-            return None;
-        }
-        let mut stamps = HashMap::new();
-        for (count, line) in lines.enumerate() {
-            if let Some(end) = line.strip_prefix("end ") {
-                return (end.parse::<usize>().ok()? == count).then_some(Stamps(stamps));
-            }
-            let mut fields = line.splitn(5, '\t');
-            let stamp = Stamp::parse(&mut fields)?;
-            stamps.insert(fields.next()?.to_owned(), stamp);
-        }
-        None
-    }
-
-    /// Keeps the retired output as the standby, with its list; false if it could not be.
-    fn retire(&self, retired: &Path, standby: &Path) -> bool {
-        let _ = fs::remove_file(&self.standby);
-        if standby.exists() && remove_tree(standby).is_err() {
-            return false;
-        }
-        if fs::rename(retired, standby).is_err() {
-            return false;
-        }
-        // Without the output's list the standby's files are not trusted, which is safe.
-        let _ = fs::rename(&self.output, &self.standby);
-        true
-    }
-
-    /// Records what the new output holds.
-    fn save_output(&self, stamps: &Stamps) -> anyhow::Result<()> {
-        let mut text = String::with_capacity(stamps.0.len() * 96);
-        text.push_str(&self.header);
-        text.push('\n');
-        for (path, stamp) in &stamps.0 {
-            text.push_str(&format!("{stamp}\t{path}\n"));
-        }
-        text.push_str(&format!("end {}\n", stamps.0.len()));
-        crate::fsio::replace_file(&self.output, text)
-    }
+/// Writes every file of `output` into the new folder `dir`.
+fn write_tree(output: &Output, dir: &Path) -> anyhow::Result<()> {
+    make_folders(dir, &folders(output.files.keys()))?;
+    output.files.par_iter().try_for_each(|(rel, bytes)| {
+        let path = dir.join(rel);
+        fs::write(&path, &bytes[..]).with_context(|| format!("cannot write {}", path.display()))
+    })
 }
 
 #[cfg(test)]
@@ -319,10 +163,10 @@ mod tests {
         let mut first = Output::default();
         first.insert("a/index.html", "one");
         first.insert("old.html", "gone soon");
-        write_atomically(&first, &target, None).unwrap();
+        write_atomically(&first, &target).unwrap();
         let mut second = Output::default();
         second.insert("a/index.html", "two");
-        write_atomically(&second, &target, None).unwrap();
+        write_atomically(&second, &target).unwrap();
         assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "two");
         assert!(!target.join("old.html").exists());
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -335,99 +179,13 @@ mod tests {
         let target = tmp.path().join("public");
         let mut first = Output::default();
         first.insert("index.html", "kept");
-        write_atomically(&first, &target, None).unwrap();
+        write_atomically(&first, &target).unwrap();
         let mut bad = Output::default();
         bad.insert("x", "file");
         bad.insert("x/y", "a file under a file cannot be written");
-        assert!(write_atomically(&bad, &target, None).is_err());
+        assert!(write_atomically(&bad, &target).is_err());
         assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "kept");
-    }
-
-    #[cfg(unix)]
-    fn inode_of(path: &Path) -> u64 {
-        crate::cache::build::inode(&fs::metadata(path).unwrap())
-    }
-
-    fn tree(dir: &Path) -> Vec<(String, String)> {
-        let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
-            .into_iter()
-            .map(|e| e.unwrap())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                (rel, fs::read_to_string(e.path()).unwrap())
-            })
-            .collect();
-        files.sort();
-        files
-    }
-
-    #[test]
-    fn with_a_cache_the_retired_output_is_the_next_builds_standby() {
-        let tmp = tempfile::tempdir().unwrap();
-        let target = tmp.path().join("public");
-        let standby = tmp.path().join(".public.standby");
-        let cache = BuildCache::open(&tmp.path().join("cache"));
-        let site = |pairs: &[(&str, &str)]| {
-            let mut output = Output::default();
-            for (path, text) in pairs {
-                output.insert(*path, *text);
-            }
-            output
-        };
-        let first = site(&[("a/index.html", "a"), ("b/index.html", "b"), ("c", "file"), ("d/e/f.html", "f")]);
-        write_atomically(&first, &target, Some(&cache)).unwrap();
-        assert!(!standby.exists(), "nothing was retired yet");
-        write_atomically(&first, &target, Some(&cache)).unwrap();
-        assert_eq!(tree(&standby), tree(&target), "the first output waits as the standby");
-        #[cfg(unix)]
-        let kept = inode_of(&standby.join("a/index.html"));
-
-        // Damage the standby behind the build's back: an edit, a stray file, a link.
-        fs::write(standby.join("b/index.html"), "edited in place").unwrap();
-        fs::write(standby.join("stray.html"), "not ours").unwrap();
-        #[cfg(unix)]
-        std::os::unix::fs::symlink("/etc", standby.join("a/link")).unwrap();
-        // A file becomes a folder, a folder a file, a page goes away.
-        let third = site(&[
-            ("a/index.html", "a"),
-            ("b/index.html", "b"),
-            ("c/index.html", "now a folder"),
-            ("d", "now a file"),
-        ]);
-        write_atomically(&third, &target, Some(&cache)).unwrap();
-        assert_eq!(
-            tree(&target),
-            [("a/index.html", "a"), ("b/index.html", "b"), ("c/index.html", "now a folder"), ("d", "now a file")]
-                .map(|(p, t)| (p.to_owned(), t.to_owned()))
-        );
-        #[cfg(unix)]
-        {
-            assert_eq!(inode_of(&target.join("a/index.html")), kept, "an unchanged file is kept, not written");
-            assert!(!target.join("a/link").exists());
-        }
-        let names: Vec<_> = fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        assert_eq!(names, [".public.standby", "cache", "public"]);
-
-        // A standby without its list is read: files that are right stay, the rest are replaced.
-        fs::remove_file(tmp.path().join("cache/standby.tree")).unwrap();
-        fs::write(standby.join("a/index.html"), "x").unwrap();
-        #[cfg(unix)]
-        let right = inode_of(&standby.join("b/index.html"));
-        write_atomically(&third, &target, Some(&cache)).unwrap();
-        assert_eq!(tree(&target).len(), 4);
-        assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "a");
-        #[cfg(unix)]
-        assert_eq!(inode_of(&target.join("b/index.html")), right, "a right file is kept without a list");
-
-        // Without a cache, no standby is kept.
-        write_atomically(&third, &target, None).unwrap();
-        assert!(!standby.exists());
-        assert_eq!(tree(&target).len(), 4);
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["public"], "the staging folder is gone");
     }
 }

@@ -14,11 +14,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cache::ParseCache;
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::frontmatter;
 use crate::load::{self, Input, InputKind};
+use crate::memo::Memo;
 use crate::model::{Category, Document, Dossier, Page};
 
 /// The default re-verification window, for when the settings could not be read.
@@ -80,7 +80,7 @@ impl Site {
     }
 
     /// [`Site::reload`], taking unchanged frontmatter from `parsed` when given.
-    fn reload_with(&mut self, changed: &BTreeSet<PathBuf>, parsed: Option<&ParseCache>) -> anyhow::Result<()> {
+    fn reload_with(&mut self, changed: &BTreeSet<PathBuf>, parsed: Option<&dyn Memo>) -> anyhow::Result<()> {
         let _span = tracing::info_span!("load").entered();
         match self.plain_changes(changed) {
             Some(files) => self.reload_files(files),
@@ -92,7 +92,7 @@ impl Site {
     }
 
     /// Walks `content/`, forgets what is gone or changed, and reads what is not held.
-    fn rewalk(&mut self, changed: &BTreeSet<PathBuf>, parsed: Option<&ParseCache>) -> anyhow::Result<()> {
+    fn rewalk(&mut self, changed: &BTreeSet<PathBuf>, parsed: Option<&dyn Memo>) -> anyhow::Result<()> {
         let (inputs, discovery) = load::discover(&self.root)?;
         // Hashed, not ordered: comparing paths component by component is slow.
         let present: HashSet<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
@@ -180,7 +180,7 @@ impl Site {
     }
 
     /// Reads `inputs` on every core and keeps what each gave, a document or its problem.
-    fn load_inputs(&mut self, inputs: &[&Input], parsed: Option<&ParseCache>) {
+    fn load_inputs(&mut self, inputs: &[&Input], parsed: Option<&dyn Memo>) {
         let loaded: Vec<(PathBuf, Result<Loaded, Vec<Diagnostic>>)> =
             inputs.par_iter().map(|input| (input.path.clone(), load_input(&self.root, input, parsed))).collect();
         for (path, result) in loaded {
@@ -232,24 +232,16 @@ pub fn load_site(root: &Path) -> anyhow::Result<Site> {
     load_site_with(root, None)
 }
 
-/// [`load_site`], with the parse cache in `cache_dir` when given: only the files whose
-/// frontmatter it does not hold are parsed, and the cache keeps what this load used.
-pub fn load_site_cached(root: &Path, cache_dir: Option<&Path>) -> anyhow::Result<Site> {
-    let parsed = cache_dir.map(ParseCache::open);
-    let site = load_site_with(root, parsed.as_ref())?;
-    if let Some(Err(e)) = parsed.map(ParseCache::save) {
-        tracing::warn!("the parse cache was not saved: {e:#}");
-    }
-    Ok(site)
-}
-
-fn load_site_with(root: &Path, parsed: Option<&ParseCache>) -> anyhow::Result<Site> {
+/// [`load_site`], taking each file's frontmatter from `parsed` where it holds it for the file's
+/// text (in the form of [`frontmatter::stored`]) and leaving there what it parses; whether
+/// that is kept is the caller's choice.
+pub fn load_site_with(root: &Path, parsed: Option<&dyn Memo>) -> anyhow::Result<Site> {
     let mut site = Site { root: root.to_path_buf(), ..Site::default() };
     site.reload_with(&BTreeSet::new(), parsed)?;
     Ok(site)
 }
 
-fn load_input(root: &Path, input: &Input, parsed: Option<&ParseCache>) -> Result<Loaded, Vec<Diagnostic>> {
+fn load_input(root: &Path, input: &Input, parsed: Option<&dyn Memo>) -> Result<Loaded, Vec<Diagnostic>> {
     let text = load::read_text(root, &input.path).map_err(|d| vec![d])?;
     let path = &input.path;
     Ok(match input.kind {
@@ -271,15 +263,17 @@ fn slug_of(path: &Path) -> Cow<'_, str> {
 fn document<M: DeserializeOwned + Serialize + JsonSchema>(
     path: &Path,
     text: &str,
-    parsed: Option<&ParseCache>,
+    parsed: Option<&dyn Memo>,
 ) -> Result<Document<M>, Vec<Diagnostic>> {
     let hash = load::content_hash(text.as_bytes());
-    let (meta, body) = match parsed.and_then(|cache| cache.get(path, hash)) {
+    let key = path.to_str();
+    let kept = parsed.zip(key).and_then(|(memo, key)| memo.get(key, hash)).and_then(frontmatter::stored::decode);
+    let (meta, body) = match kept {
         Some(meta) => (meta, frontmatter::split(path, text).map_err(|d| vec![d])?.body),
         None => {
             let (meta, body) = frontmatter::parse_document(path, text)?;
-            if let Some(cache) = parsed {
-                cache.put(path, hash, &meta);
+            if let (Some(memo), Some(key), Some(bytes)) = (parsed, key, frontmatter::stored::encode(&meta)) {
+                memo.put(key, hash, bytes);
             }
             (meta, body)
         }

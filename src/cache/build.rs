@@ -19,6 +19,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::UNIX_EPOCH;
 
 use anyhow::Context;
+use rayon::prelude::*;
+
+use crate::output::{Blob, Output, blob_of};
+use crate::render::{Earlier, ListingCache, Unit as RenderedUnit};
 
 /// The cache's folder under the wiki root, unless `--cache-dir` says otherwise.
 pub const DEFAULT_DIR: &str = ".dossier-cache/build";
@@ -26,13 +30,6 @@ pub const DEFAULT_DIR: &str = ".dossier-cache/build";
 /// Bumped whenever the manifest or the meaning of a render key changes.
 const FORMAT: u32 = 2;
 const MAGIC: &str = "dossier-build-cache";
-
-/// A content address: the 128-bit xxh3 hash of a file's bytes.
-pub type Blob = u128;
-
-pub fn blob_of(bytes: &[u8]) -> Blob {
-    xxhash_rust::xxh3::xxh3_128(bytes)
-}
 
 /// A file of an output: its bytes, or a blob of the build cache that this build checked by its
 /// stamp and links into the output unread (a warm build at 10,000 dossiers would otherwise read
@@ -145,6 +142,8 @@ pub struct BuildCache {
     next: Mutex<BTreeMap<String, Unit>>,
     /// Output path → unit id, for the files of `next`.
     owners: HashMap<String, String>,
+    /// The files a render took from this cache ([`Earlier::dossier`]), by path.
+    taken: Mutex<HashMap<String, Content>>,
 }
 
 impl BuildCache {
@@ -165,6 +164,7 @@ impl BuildCache {
             stamped: Mutex::default(),
             next: Mutex::default(),
             owners: HashMap::new(),
+            taken: Mutex::default(),
         }
     }
 
@@ -175,16 +175,6 @@ impl BuildCache {
 
     pub fn is_empty(&self) -> bool {
         self.previous.is_empty()
-    }
-
-    /// The ids of the previous build's units that start with `prefix`.
-    pub fn unit_ids<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.previous.keys().map(String::as_str).filter(move |id| id.starts_with(prefix))
-    }
-
-    /// The previous build's key for `unit`.
-    pub fn key_of(&self, unit: &str) -> Option<u64> {
-        self.previous.get(unit).map(|u| u.key)
     }
 
     /// The files `unit` had when it was rendered from `key`; `None` if the key differs or any
@@ -217,12 +207,16 @@ impl BuildCache {
         Some(files)
     }
 
-    /// Says which units this build produced (id, key, output paths); their files are kept
-    /// in the cache as they are written.
-    pub fn expect(&mut self, units: impl IntoIterator<Item = (String, u64, Vec<String>)>) {
+    /// Says which units this build rendered (a dossier's files, a listing page, each from its
+    /// key); their files are kept in the cache as they are written.
+    pub fn expect(&mut self, units: &[RenderedUnit]) {
         let mut next = BTreeMap::new();
         self.owners.clear();
-        for (id, key, paths) in units {
+        for unit in units {
+            let (id, key, paths) = match unit {
+                RenderedUnit::Dossier { slug, key, files } => (format!("dossier:{slug}"), *key, files.clone()),
+                RenderedUnit::Listing { path, key } => (format!("listing:{path}"), *key, vec![path.clone()]),
+            };
             for path in &paths {
                 self.owners.insert(path.clone(), id.clone());
             }
@@ -351,6 +345,57 @@ fn blob_path(dir: &Path, blob: Blob) -> PathBuf {
     dir.join("blobs").join(format!("{blob:032x}"))
 }
 
+impl Earlier for BuildCache {
+    /// A dossier's files, if rendered from `key`, all under its folder, with its `index.json`
+    /// among them; they stay unread where their stamps allow, and are noted for [`Self::files`].
+    fn dossier(&self, slug: &str, key: u64) -> Option<(Vec<String>, Blob)> {
+        let files = self.get(&format!("dossier:{slug}"), key, true)?;
+        let base = format!("providers/{slug}/");
+        if !files.iter().all(|(path, _)| path.starts_with(&base)) {
+            return None;
+        }
+        let json_path = format!("{base}index.json");
+        let json = files.iter().find(|(path, _)| *path == json_path).map(|(_, content)| content.blob())?;
+        let paths = files.iter().map(|(path, _)| path.clone()).collect();
+        self.taken.lock().unwrap_or_else(PoisonError::into_inner).extend(files);
+        Some((paths, json))
+    }
+
+    /// Every listing page of the previous build whose bytes are still whole. Read: listings
+    /// are few, and are compared and held as bytes.
+    fn listings(&self) -> ListingCache {
+        let ids: Vec<&String> = self.previous.keys().filter(|id| id.starts_with("listing:")).collect();
+        ids.par_iter()
+            .filter_map(|id| {
+                let path = id.strip_prefix("listing:")?;
+                let key = self.previous.get(*id)?.key;
+                let mut files = self.get(id, key, false)?;
+                match files.pop() {
+                    Some((file, Content::Held(bytes))) if files.is_empty() && file == path => {
+                        Some((file, (key, bytes)))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+}
+
+impl BuildCache {
+    /// The files of a site to write: those of `output`, and those of `earlier` (paths a render
+    /// took from this cache) as the cache holds them.
+    pub fn files(&self, output: Output, earlier: &[String]) -> anyhow::Result<super::write::Files> {
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut files: super::write::Files =
+            output.files.into_iter().map(|(path, bytes)| (path, Content::Held(bytes))).collect();
+        for path in earlier {
+            let content = taken.remove(path).with_context(|| format!("the build cache did not hold {path}"))?;
+            files.insert(path.clone(), content);
+        }
+        Ok(files)
+    }
+}
+
 /// Which generator wrote a cache: its version and its binary's size and modification time, so a
 /// rebuilt generator (which may render differently under the same version) starts afresh.
 pub fn generator_id() -> String {
@@ -407,7 +452,12 @@ mod tests {
     use super::*;
 
     fn unit(cache: &mut BuildCache, id: &str, key: u64, files: &[(&str, &str)], out: &Path) {
-        cache.expect([(id.to_owned(), key, files.iter().map(|(p, _)| (*p).to_owned()).collect())]);
+        let paths = files.iter().map(|(p, _)| (*p).to_owned()).collect();
+        let unit = match id.split_once(':') {
+            Some(("dossier", slug)) => RenderedUnit::Dossier { slug: slug.to_owned(), key, files: paths },
+            _ => RenderedUnit::Listing { path: id.trim_start_matches("listing:").to_owned(), key },
+        };
+        cache.expect(&[unit]);
         cache.prepare().unwrap();
         for (path, text) in files {
             let dest = out.join(path);

@@ -18,6 +18,8 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::Context;
 
+use crate::memo::Memo;
+
 /// The entries of one cache file, and what this build used and made.
 #[derive(Debug)]
 pub struct KeyedFile {
@@ -41,20 +43,6 @@ impl KeyedFile {
         let bytes = fs::read(&file).unwrap_or_default();
         let entries = parse(&bytes, &header).unwrap_or_default();
         KeyedFile { file, header, bytes, entries, used: Mutex::default(), fresh: Mutex::default() }
-    }
-
-    /// The bytes kept under `key` for `hash`, if any; they are kept for the next build.
-    pub fn get(&self, key: &str, hash: u64) -> Option<&[u8]> {
-        let entry = self.entries.get(key).filter(|e| e.hash == hash)?;
-        self.used.lock().unwrap_or_else(PoisonError::into_inner).push(key.to_owned());
-        Some(&self.bytes[entry.span.clone()])
-    }
-
-    /// Keeps `bytes` under `key` for `hash`. A key with a tab or line break is not kept.
-    pub fn put(&self, key: &str, hash: u64, bytes: Vec<u8>) {
-        if !key.contains(['\n', '\t']) {
-            self.fresh.lock().unwrap_or_else(PoisonError::into_inner).push((key.to_owned(), hash, bytes));
-        }
     }
 
     /// Writes what this build used or made and drops the rest; writes nothing when that is what
@@ -95,6 +83,22 @@ impl KeyedFile {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+impl Memo for KeyedFile {
+    /// The bytes kept under `key` for `hash`, if any; a save keeps them for the next run.
+    fn get(&self, key: &str, hash: u64) -> Option<&[u8]> {
+        let entry = self.entries.get(key).filter(|e| e.hash == hash)?;
+        self.used.lock().unwrap_or_else(PoisonError::into_inner).push(key.to_owned());
+        Some(&self.bytes[entry.span.clone()])
+    }
+
+    /// Keeps `bytes` under `key` for `hash`. A key with a tab or line break is not kept.
+    fn put(&self, key: &str, hash: u64, bytes: Vec<u8>) {
+        if !key.contains(['\n', '\t']) {
+            self.fresh.lock().unwrap_or_else(PoisonError::into_inner).push((key.to_owned(), hash, bytes));
+        }
     }
 }
 

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use crate::cache::BuildCache;
+use crate::cache::{self, Caches};
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
+use crate::memo::Memo;
 use crate::model::Date;
-use crate::render::{self, RenderCache, Settings, Theme};
+use crate::render::{self, Earlier, Settings, Theme};
 use crate::{history, output, search, site, validate};
 
 pub struct BuildOptions {
@@ -24,7 +25,10 @@ pub struct BuildOptions {
 
 pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let site = site::load_site_cached(&options.root, options.cache_dir.as_deref())?;
+    let site = match &options.cache_dir {
+        Some(dir) => cache::parse::load_site_keeping(&options.root, dir)?,
+        None => site::load_site(&options.root)?,
+    };
     let findings = validate::validate(&site, today);
     if Counts::of(&findings).errors > 0 {
         return report_errors(&findings, &options.root);
@@ -34,40 +38,26 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         Ok(theme) => theme,
         Err(problem) => return report_errors(&[problem], &options.root),
     };
-    let settings = Settings {
-        today,
-        base_url: options.base_url.clone(),
-        drafts: options.drafts,
-        edited: history::edit_dates(&options.root),
-        noindex: options.noindex,
-        reload_script: None,
-        minify: options.minify,
-    };
-    let base_path = base_path(&site, options.base_url.as_deref());
+    let caches = options.cache_dir.as_deref().map(Caches::open);
     // The index first, on every core, then the pages: both are CPU-bound and parallel, so running
     // them one after the other costs no wall time, and neither slows the other down.
-    let words = options.cache_dir.as_deref().map(search::WordCache::open);
-    let (index, index_time) = timed(|| search::index_site(&site, &base_path, today, options.drafts, words.as_ref()));
-    if let Some(Err(e)) = words.map(search::WordCache::save) {
-        tracing::warn!("the search word cache was not saved: {e:#}");
-    }
-    let mut cache = options
-        .cache_dir
-        .as_deref()
-        .map_or_else(RenderCache::default, |dir| RenderCache::on_disk(BuildCache::open(dir)));
-    let rendered = render::render_site(&site, &mut theme, &settings, &mut cache).map(|o| (o, cache.into_disk()));
-    let (mut built, cache) = match rendered {
-        Ok(built) => built,
+    let base_path = base_path(&site, options.base_url.as_deref());
+    let words = caches.as_ref().map(|c| &c.words as &dyn Memo);
+    let (index, index_time) = timed(|| search::index_site(&site, &base_path, today, options.drafts, words));
+    let earlier = caches.as_ref().map(|c| &c.pages as &dyn Earlier);
+    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today), earlier) {
+        Ok(rendered) => rendered,
         Err(problems) => return report_errors(&problems, &options.root),
     };
-    for (path, bytes) in index? {
-        built.insert(path, bytes);
+    rendered.output.files.extend(index?.into_iter().map(|(path, bytes)| (path, bytes.into())));
+    let pages = rendered.pages();
+    match caches {
+        Some(caches) => caches.write(rendered, &options.output)?,
+        None => {
+            output::write_atomically(&rendered.output, &options.output)?;
+            cache::write::forget_standby(&options.output)?;
+        }
     }
-    output::write_atomically(&built, &options.output, cache.as_ref())?;
-    if let Some(Err(e)) = cache.map(BuildCache::save) {
-        tracing::warn!("the build cache was not saved: {e:#}");
-    }
-    let pages = built.files.keys().filter(|p| p.ends_with(".html")).count();
     let claims: usize = site.dossiers.values().map(|d| d.meta.claims.len()).sum();
     let stale = findings.iter().filter(|d| d.code == crate::diagnostics::Code::StaleClaim).count();
     println!(
@@ -78,6 +68,19 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         index_time
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The build-wide choices of `options`.
+fn settings(options: &BuildOptions, today: Date) -> Settings {
+    Settings {
+        today,
+        base_url: options.base_url.clone(),
+        drafts: options.drafts,
+        edited: history::edit_dates(&options.root),
+        noindex: options.noindex,
+        reload_script: None,
+        minify: options.minify,
+    }
 }
 
 /// Runs `work` and says how long it took.

@@ -15,8 +15,9 @@ use anyhow::Context;
 use crate::changes::{self, Changes};
 use crate::diagnostics::{self, Counts, Diagnostic, FileSources, Verdict};
 use crate::external::{self, ExternalOptions};
+use crate::memo::Memo;
 use crate::model::Date;
-use crate::{site, validate};
+use crate::{cache, site, validate};
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,12 +36,15 @@ pub struct CheckOptions {
     pub changed_since: Option<String>,
     /// Fetch every source and archive URL, waiting this long for each (`None`: stay offline).
     pub external: Option<Duration>,
-    /// The build cache's folder, whose parse cache this shares; `None` parses every file.
+    /// The build cache's folder, whose parse cache this reads (and never writes); `None` parses
+    /// every file.
     pub cache_dir: Option<PathBuf>,
 }
 
 pub fn run(options: &CheckOptions, today: Date) -> anyhow::Result<ExitCode> {
-    let site = site::load_site_cached(&options.root, options.cache_dir.as_deref())?;
+    // Read, never written: `check` leaves the wiki as it found it; `build` keeps the cache.
+    let parsed = options.cache_dir.as_deref().map(cache::parse::open);
+    let site = site::load_site_with(&options.root, parsed.as_ref().map(|p| p as &dyn Memo))?;
     let changes =
         options.changed_since.as_deref().map(|base| changes::changes_since(&options.root, base)).transpose()?;
     let mut findings = validate::validate(&site, today);

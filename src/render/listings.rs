@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::views::Summary;
 use super::{RenderedDossier, Renderer, feeds};
-use crate::cache::Content;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, BodyContext};
@@ -63,7 +62,7 @@ struct Listings<'a> {
 
 impl Listings<'_> {
     fn keep(&mut self, path: String, key: u64, bytes: Arc<[u8]>) {
-        self.out.files.insert(path.clone(), Content::Held(Arc::clone(&bytes)));
+        self.out.files.insert(path.clone(), Arc::clone(&bytes));
         self.next.insert(path, (key, bytes));
     }
 
@@ -138,15 +137,15 @@ pub fn render_listings(
     let files = &mut listings.out.files;
     for page in site.pages.values().filter(|p| r.settings.drafts || !p.meta.draft) {
         let html = standalone(page, r, "page.html", &format!("{}/", page.slug))?;
-        files.insert(format!("{}/index.html", page.slug), Content::Held(r.held(html)));
+        files.insert(format!("{}/index.html", page.slug), r.held(html));
     }
     let url = r.links.path("search/");
     let search = SearchView { filters_note: String::new() };
     let html = r.page("search.html", ("Search", "Search the dossiers", &url, false), &[("search", &search)])?;
-    files.insert("search/index.html".to_owned(), Content::Held(r.held(html)));
+    files.insert("search/index.html".to_owned(), r.held(html));
     let url = r.links.path("404.html");
     let html = r.page("404.html", ("Page not found", "This page does not exist", &url, false), &[])?;
-    files.insert("404.html".to_owned(), Content::Held(r.held(html)));
+    files.insert("404.html".to_owned(), r.held(html));
     Ok(())
 }
 

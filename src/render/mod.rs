@@ -2,13 +2,16 @@
 //!
 //! Dossier pages render in parallel; listings, feeds and data files are built from the
 //! per-dossier views, never from a whole-site context handed to every page. Every HTML page
-//! is minified as it is rendered. Pages whose inputs hash to the key they had last time come
-//! from the [`RenderCache`] instead: in memory for `serve`, on disk for `build`.
+//! is minified as it is rendered. Pages whose inputs hash to the key they had last time are
+//! taken instead from the [`RenderCache`] (this process's last render, which `serve` keeps) or
+//! from an [`Earlier`] run's pages, which `build` hands in from its cache on disk: this stage
+//! knows neither disk nor compression, only keys, paths and bytes.
 
 mod assets;
 mod feeds;
 pub mod highlight;
 mod listings;
+pub use listings::ListingCache;
 pub mod redirects;
 #[cfg(test)]
 mod testing;
@@ -21,11 +24,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cache::{Blob, BuildCache, Content, blob_of};
 use crate::config::{Config, RepoLinks};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Dossier};
-use crate::output::Output;
+use crate::output::{Blob, Output, blob_of};
 use crate::site::Site;
 pub use theme::Theme;
 use views::{ClaimFacts, Summary};
@@ -129,7 +131,59 @@ struct RenderedDossier {
 }
 
 /// Files rendered for one dossier, before they join the output.
-type Files = Vec<(String, Content)>;
+type Files = Vec<(String, Arc<[u8]>)>;
+
+/// A dossier's files: rendered (now or by an earlier render of this process), or taken unread
+/// from an [`Earlier`] run, by path.
+#[derive(Clone)]
+enum DossierFiles {
+    Held(Files),
+    Earlier(Vec<String>),
+}
+
+impl DossierFiles {
+    fn paths(&self) -> Vec<String> {
+        match self {
+            DossierFiles::Held(files) => files.iter().map(|(path, _)| path.clone()).collect(),
+            DossierFiles::Earlier(paths) => paths.clone(),
+        }
+    }
+}
+
+/// Pages an earlier run rendered and kept (`build` hands in its cache on disk), which a render
+/// takes where what they were rendered from is unchanged.
+pub trait Earlier: Sync {
+    /// The paths of dossier `slug`'s files, if they were rendered from `key` and are all still
+    /// there unchanged, with the [`blob_of`] its `index.json`. They stay unread: the output
+    /// writer gets them from the same place.
+    fn dossier(&self, slug: &str, key: u64) -> Option<(Vec<String>, Blob)>;
+    /// The listing pages kept, by path, with the key each was rendered from.
+    fn listings(&self) -> ListingCache;
+}
+
+/// What a render made, as data: the output, the files of it that only an [`Earlier`] run holds,
+/// and what each part was rendered from, which is what a cache of it keeps.
+pub struct Rendered {
+    /// Every file of the site but the search index and those in `earlier`.
+    pub output: Output,
+    /// Files of the site taken unread from the [`Earlier`] run, by path.
+    pub earlier: Vec<String>,
+    pub units: Vec<Unit>,
+}
+
+/// A part of the site rendered from one key: a dossier's files, or one listing page.
+impl Rendered {
+    /// How many HTML pages the site has.
+    pub fn pages(&self) -> usize {
+        self.output.files.keys().chain(&self.earlier).filter(|path| path.ends_with(".html")).count()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    Dossier { slug: String, key: u64, files: Vec<String> },
+    Listing { path: String, key: u64 },
+}
 
 /// What every page render shares.
 struct Renderer<'a> {
@@ -179,14 +233,12 @@ impl Renderer<'_> {
 /// Turns a file's bytes into the form an output holds them in (`serve` compresses them).
 pub type Hold = fn(Vec<u8>) -> Vec<u8>;
 
-/// Rendered dossiers and listings from a previous run (in memory for `serve`, on disk for
-/// `build`), reused while their inputs are unchanged.
+/// The dossiers and listings this process rendered last, reused while their inputs are
+/// unchanged (`serve` keeps one between edits).
 #[derive(Default)]
 pub struct RenderCache {
     dossiers: HashMap<String, Cached>,
     listings: listings::ListingCache,
-    /// The persistent build cache, consulted for what the in-memory cache lacks.
-    disk: Option<BuildCache>,
     hold: Option<Hold>,
 }
 
@@ -194,15 +246,10 @@ pub struct RenderCache {
 struct Cached {
     key: u64,
     rendered: RenderedDossier,
-    files: Files,
+    files: DossierFiles,
 }
 
 impl RenderCache {
-    /// An empty cache backed by the persistent build cache.
-    pub fn on_disk(disk: BuildCache) -> RenderCache {
-        RenderCache { disk: Some(disk), ..RenderCache::default() }
-    }
-
     /// A cache whose outputs hold every file as `hold` turns it, and share those bytes with the
     /// cache: `serve` keeps its pages compressed.
     pub fn holding(hold: Hold) -> RenderCache {
@@ -218,57 +265,23 @@ impl RenderCache {
         self.dossiers.is_empty()
     }
 
-    /// The persistent cache, told which pages the last run produced from which keys, ready to
-    /// keep them as the output is written.
-    pub fn into_disk(self) -> Option<BuildCache> {
-        let mut disk = self.disk?;
-        let dossiers = self.dossiers.iter().map(|(slug, c)| {
-            (format!("dossier:{slug}"), c.key, c.files.iter().map(|(path, _)| path.clone()).collect())
+    /// What the last render made each dossier and listing page from.
+    fn units(&self) -> Vec<Unit> {
+        let dossiers = self.dossiers.iter().map(|(slug, c)| Unit::Dossier {
+            slug: slug.clone(),
+            key: c.key,
+            files: c.files.paths(),
         });
-        let listings =
-            self.listings.iter().map(|(path, (key, _))| (format!("listing:{path}"), *key, vec![path.clone()]));
-        disk.expect(dossiers.chain(listings));
-        Some(disk)
+        let listings = self.listings.iter().map(|(path, (key, _))| Unit::Listing { path: path.clone(), key: *key });
+        dossiers.chain(listings).collect()
     }
 
-    /// A dossier's files from the persistent cache, if they were rendered from `key`, and the
-    /// content hash of its `index.json` among them (as written: only `build` has a disk cache,
-    /// and it holds files uncompressed). The files stay unread where their stamps allow.
-    fn dossier_from_disk(&self, slug: &str, key: u64) -> Option<(Files, Blob)> {
-        let files = self.disk.as_ref()?.get(&format!("dossier:{slug}"), key, true)?;
-        let base = format!("providers/{slug}/");
-        if !files.iter().all(|(path, _)| path.starts_with(&base)) {
-            return None;
+    /// Adds the listing pages of `earlier` that this cache lacks; the listing stage then
+    /// reuses those whose keys still match.
+    fn load_listings(&mut self, earlier: &dyn Earlier) {
+        for (path, page) in earlier.listings() {
+            self.listings.entry(path).or_insert(page);
         }
-        let json_path = format!("{base}index.json");
-        let json = files.iter().find(|(path, _)| *path == json_path).map(|(_, content)| content.blob())?;
-        Some((files, json))
-    }
-
-    /// Loads the listing pages of the persistent cache that the in-memory cache lacks; the
-    /// listing stage then reuses those whose keys still match.
-    fn load_listings(&mut self) {
-        let Some(disk) = &self.disk else { return };
-        let ids: Vec<&str> = disk.unit_ids("listing:").collect();
-        let loaded: listings::ListingCache = ids
-            .par_iter()
-            .filter_map(|id| {
-                let path = id.strip_prefix("listing:")?;
-                if self.listings.contains_key(path) {
-                    return None;
-                }
-                let key = disk.key_of(id)?;
-                // Read: listings are few, and are compared and held as bytes.
-                let mut files = disk.get(id, key, false)?;
-                match files.pop() {
-                    Some((file, Content::Held(bytes))) if files.is_empty() && file == path => {
-                        Some((file, (key, bytes)))
-                    }
-                    _ => None,
-                }
-            })
-            .collect();
-        self.listings.extend(loaded);
     }
 }
 
@@ -315,16 +328,35 @@ pub fn render_site(
     settings: &Settings,
     cache: &mut RenderCache,
 ) -> Result<Output, Vec<Diagnostic>> {
+    render_with(site, theme, settings, cache, None).map(|rendered| rendered.output)
+}
+
+/// [`render_site`] from scratch, but taking what `earlier` kept of pages whose inputs are
+/// unchanged, when given: the render of a `build`.
+pub fn render_reusing(
+    site: &Site,
+    theme: &mut Theme,
+    settings: &Settings,
+    earlier: Option<&dyn Earlier>,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    render_with(site, theme, settings, &mut RenderCache::default(), earlier)
+}
+
+fn render_with(
+    site: &Site,
+    theme: &mut Theme,
+    settings: &Settings,
+    cache: &mut RenderCache,
+    earlier: Option<&dyn Earlier>,
+) -> Result<Rendered, Vec<Diagnostic>> {
     let Some(config) = &site.config else { return Err(Vec::new()) };
     let base_url = settings.base_url.clone().unwrap_or_else(|| config.base_url.value.clone());
     let links = Links::new(&base_url, config);
     let mut output = Output::default();
     let assets = assets::publish(theme, &mut output);
     if let Some(hold) = cache.hold {
-        for content in output.files.values_mut() {
-            if let Content::Held(bytes) = content {
-                *bytes = Arc::from(hold(bytes.to_vec()));
-            }
+        for bytes in output.files.values_mut() {
+            *bytes = Arc::from(hold(bytes.to_vec()));
         }
     }
     theme.set_global("site", &assets::site_view(site, config, &links, settings, &assets));
@@ -343,24 +375,27 @@ pub fn render_site(
                 if let Some(hit) = cache.dossiers.get(&d.slug).filter(|c| c.key == key) {
                     return Ok((d.slug.clone(), hit.clone()));
                 }
-                if let Some((files, json)) = cache.dossier_from_disk(&d.slug, key) {
-                    return Ok((
-                        d.slug.clone(),
-                        Cached { key, rendered: summarized_dossier(site, d, &renderer, json), files },
-                    ));
+                if let Some((paths, json)) = earlier.and_then(|e| e.dossier(&d.slug, key)) {
+                    let rendered = summarized_dossier(site, d, &renderer, json);
+                    return Ok((d.slug.clone(), Cached { key, rendered, files: DossierFiles::Earlier(paths) }));
                 }
-                render_dossier(site, d, &renderer)
-                    .map(|(rendered, files)| (d.slug.clone(), Cached { key, rendered, files }))
+                render_dossier(site, d, &renderer).map(|(rendered, files)| {
+                    (d.slug.clone(), Cached { key, rendered, files: DossierFiles::Held(files) })
+                })
             })
             .collect()
     };
     let mut next = HashMap::with_capacity(rendered.len());
     let mut done = Vec::with_capacity(rendered.len());
     let mut errors = Vec::new();
+    let mut taken = Vec::new();
     for result in rendered {
         match result {
             Ok((slug, cached)) => {
-                output.files.extend(cached.files.iter().cloned());
+                match &cached.files {
+                    DossierFiles::Held(files) => output.files.extend(files.iter().cloned()),
+                    DossierFiles::Earlier(paths) => taken.extend(paths.iter().cloned()),
+                }
                 done.push(cached.rendered.clone());
                 next.insert(slug, cached);
             }
@@ -369,13 +404,15 @@ pub fn render_site(
     }
     cache.dossiers = next;
     let _span = tracing::info_span!("render_listings").entered();
-    cache.load_listings();
+    if let Some(earlier) = earlier {
+        cache.load_listings(earlier);
+    }
     if let Err(e) = listings::render_listings(site, config, &done, &renderer, &mut output, &mut cache.listings) {
         errors.push(e);
     }
     redirects::publish(site, &renderer, &mut output);
     if errors.is_empty() {
-        Ok(output)
+        Ok(Rendered { output, earlier: taken, units: cache.units() })
     } else {
         crate::diagnostics::sort(&mut errors);
         Err(errors)
@@ -389,10 +426,7 @@ fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(Rende
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
     let shown = shown_key(r, dossier, blob_of(&json), &summary, &claims);
     let base = format!("providers/{}/", dossier.slug);
-    let files = vec![
-        (format!("{base}index.html"), Content::Held(r.held(html))),
-        (format!("{base}index.json"), Content::Held(r.held(json))),
-    ];
+    let files = vec![(format!("{base}index.html"), r.held(html)), (format!("{base}index.json"), r.held(json))];
     Ok((rendered_dossier(dossier, shown, summary, claims), files))
 }
 

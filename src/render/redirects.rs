@@ -6,7 +6,6 @@
 use std::fmt::Write;
 
 use super::Renderer;
-use crate::cache::Content;
 use crate::markdown::{alias_url, escape, published_path};
 use crate::model::Spanned;
 use crate::output::Output;
@@ -48,9 +47,9 @@ pub(super) fn publish(site: &Site, r: &Renderer, output: &mut Output) {
         let _ = writeln!(rules, "{} {new} 301!", old.trim_end_matches('/'));
         let _ = writeln!(rules, "{old}* {new}:splat 301!");
         let page = redirect_page(language, &new, &r.links.absolute(&new));
-        output.files.insert(format!("{from}index.html"), Content::Held(r.held(page.into_bytes())));
+        output.files.insert(format!("{from}index.html"), r.held(page.into_bytes()));
     }
-    output.files.insert(NETLIFY_FILE.to_owned(), Content::Held(r.held(rules.into_bytes())));
+    output.files.insert(NETLIFY_FILE.to_owned(), r.held(rules.into_bytes()));
 }
 
 /// A page that sends browsers to `to` at once and says where it went for everyone else.

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::cache::KeyedFile;
 use crate::markdown;
+use crate::memo::Memo;
 use crate::model::{Claim, Date, Dossier, Freshness, Page, Source, SourceRef};
 use crate::site::Site;
 
@@ -73,50 +73,38 @@ pub struct ClaimText {
 /// e.g. `search-index/entry.json`) with their bytes, ready to join a build's output or to be
 /// held in memory by `serve`. `base_path` is the site's root path ("/" or "/wiki/"), `today`
 /// decides freshness, and `drafts` includes draft dossiers and pages as `build --drafts` does.
-/// With `words`, a dossier's words are read once and kept there for the next build.
+/// With `words`, a dossier's words are taken from it where it holds them, and left there.
 pub fn index_site(
     site: &Site,
     base_path: &str,
     today: Date,
     drafts: bool,
-    words: Option<&WordCache>,
+    words: Option<&dyn Memo>,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let records =
         tracing::info_span!("search records").in_scope(|| records_with(site, base_path, today, drafts, words));
     index_records(records, language_of(site))
 }
 
-/// What the index read of each dossier's text, in the build cache's folder (file `words`),
-/// keyed by the dossier's path and a hash of all its words come from: the file, what it is
-/// filed under (its category's name). Reading the text (Markdown to plain text, then words) is
-/// most of indexing, and a dossier's text changes only when its file does.
-#[derive(Debug)]
-pub struct WordCache(KeyedFile);
+/// The format of the words a [`Memo`] keeps for search, for whoever names its file: bumped
+/// whenever [`index::ReadText`]'s encoding changes.
+pub const WORDS_FORMAT: u32 = 2;
 
-impl WordCache {
-    /// Opens the cache in `dir`; a missing, damaged or foreign one is empty.
-    pub fn open(dir: &std::path::Path) -> WordCache {
-        WordCache(KeyedFile::open(dir.join("words"), "dossier-word-cache", 2))
+/// A dossier's words: from `memo`, or read now and left there. They are keyed by the dossier's
+/// path and a hash of all they come from: the file, and what it is filed under (its category's
+/// name). Reading the text (Markdown to plain text, then words) is most of indexing, and a
+/// dossier's text changes only when its file does.
+fn remembered_words(memo: &dyn Memo, dossier: &Dossier, filed_under: &str) -> Words {
+    let key = dossier.path.to_string_lossy();
+    let mut source = dossier.hash.to_le_bytes().to_vec();
+    source.extend_from_slice(filed_under.as_bytes());
+    let hash = crate::load::content_hash(&source);
+    if let Some(read) = memo.get(&key, hash).and_then(index::ReadText::decode) {
+        return Words::Read(read);
     }
-
-    /// Writes what this build read or reused, dropping the rest.
-    pub fn save(self) -> anyhow::Result<()> {
-        self.0.save()
-    }
-
-    /// A dossier's words: from the cache, or read now and kept.
-    fn words(&self, dossier: &Dossier, filed_under: &str) -> Words {
-        let key = dossier.path.to_string_lossy();
-        let mut source = dossier.hash.to_le_bytes().to_vec();
-        source.extend_from_slice(filed_under.as_bytes());
-        let hash = crate::load::content_hash(&source);
-        if let Some(read) = self.0.get(&key, hash).and_then(index::ReadText::decode) {
-            return Words::Read(read);
-        }
-        let read = index::ReadText::of(&dossier_text(dossier, filed_under));
-        self.0.put(&key, hash, read.encode());
-        Words::Read(read)
-    }
+    let read = index::ReadText::of(&dossier_text(dossier, filed_under));
+    memo.put(&key, hash, read.encode());
+    Words::Read(read)
 }
 
 /// The site's language: the engine stems English queries.
@@ -140,7 +128,7 @@ pub fn records(site: &Site, base_path: &str, today: Date, drafts: bool) -> Vec<R
 }
 
 /// [`records`], taking dossiers' words from `words` when given.
-fn records_with(site: &Site, base_path: &str, today: Date, drafts: bool, words: Option<&WordCache>) -> Vec<Record> {
+fn records_with(site: &Site, base_path: &str, today: Date, drafts: bool, words: Option<&dyn Memo>) -> Vec<Record> {
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| drafts || !d.meta.draft).collect();
     let mut records: Vec<Record> =
         dossiers.par_iter().map(|d| dossier_record(site, d, base_path, today, words)).collect();
@@ -177,7 +165,7 @@ fn text_record(url: String, kind: &str, title: &str, description: &str, body: &s
     Record { url, text, meta, filters: BTreeMap::new(), sort }
 }
 
-fn dossier_record(site: &Site, dossier: &Dossier, base_path: &str, today: Date, words: Option<&WordCache>) -> Record {
+fn dossier_record(site: &Site, dossier: &Dossier, base_path: &str, today: Date, words: Option<&dyn Memo>) -> Record {
     let meta = &dossier.meta;
     let category = site.categories.get(meta.category.as_str()).map_or(meta.category.as_str(), |c| c.meta.name.as_str());
     let newest = meta.claims.iter().map(|c| c.verified.value).max().map(|d| d.to_string()).unwrap_or_default();
@@ -185,7 +173,7 @@ fn dossier_record(site: &Site, dossier: &Dossier, base_path: &str, today: Date, 
     let place = meta.jurisdiction.as_ref().map(|j| format!("{} ({})", country_name(j), j.as_str()));
     let filed_under = format!("{category}. {} {}", place.unwrap_or_default(), tags.join(" "));
     let text = match words {
-        Some(cache) => cache.words(dossier, &filed_under),
+        Some(memo) => remembered_words(memo, dossier, &filed_under),
         None => Words::Text(dossier_text(dossier, &filed_under)),
     };
     let mut filters = claim_filters(dossier, site.stale_after_days(&meta.category), today);
@@ -311,27 +299,5 @@ mod tests {
             assert!(names.iter().any(|n| n.starts_with(&format!("search-index/{dir}"))), "{dir}: {names:?}");
         }
         assert_eq!(first, index_site(&site, "/", today(), false, None).unwrap(), "the same input gives the same files");
-    }
-
-    #[test]
-    fn the_word_cache_gives_the_same_bundle_and_is_keyed_by_what_the_words_come_from() {
-        let mut site = minimal_site();
-        let dir = tempfile::tempdir().unwrap();
-        let index = |site: &Site| {
-            let cache = WordCache::open(dir.path());
-            let bundle = index_site(site, "/", today(), false, Some(&cache)).unwrap();
-            let reused = cache.0.len();
-            cache.save().unwrap();
-            (bundle, reused)
-        };
-        let (filled, _) = index(&site);
-        assert_eq!(filled, index_site(&site, "/", today(), false, None).unwrap());
-        let (reused, held) = index(&site);
-        assert_eq!((&reused, held), (&filled, 1), "one dossier's words, read back");
-        // Renaming the category changes what the dossier is filed under, and so its words.
-        site.categories.values_mut().for_each(|c| c.meta.name.value = "Renamed".to_owned());
-        let (renamed, _) = index(&site);
-        assert_eq!(renamed, index_site(&site, "/", today(), false, None).unwrap());
-        assert_ne!(renamed, filled);
     }
 }

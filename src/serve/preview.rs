@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cache::Content;
 use crate::diagnostics::Diagnostic;
 use crate::model::Date;
 use crate::output::Output;
@@ -39,8 +38,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// A served file: a page of the output, or a file of the search bundle.
     pub fn file(&self, path: &str) -> Option<&Arc<[u8]>> {
-        // serve renders without the build cache, so every file is held.
-        self.output.files.get(path).and_then(Content::held).or_else(|| self.search.get(path))
+        self.output.files.get(path).or_else(|| self.search.get(path))
     }
 }
 
@@ -66,15 +64,16 @@ pub struct Preview {
 impl Preview {
     /// Loads and renders the wiki once. Content errors do not fail this: they show in the
     /// overlay over an empty site until fixed. Frontmatter comes from the parse cache in
-    /// `cache_dir` (the one `build` and `check` keep), where it holds it; later reloads read
-    /// the changed files.
+    /// `cache_dir` (the one `build` keeps; read, not written), where it holds it; later reloads
+    /// read the changed files.
     pub fn start(
         root: &std::path::Path,
         cache_dir: Option<&std::path::Path>,
         today: Date,
         settings: Settings,
     ) -> anyhow::Result<(Preview, Outcome)> {
-        let site = site::load_site_cached(root, cache_dir)?;
+        let parsed = cache_dir.map(crate::cache::parse::open);
+        let site = site::load_site_with(root, parsed.as_ref().map(|p| p as &dyn crate::memo::Memo))?;
         let theme_name = site.config.as_ref().map_or("default", |c| c.theme.as_str()).to_owned();
         let (theme, theme_error) = match Theme::load(root, &theme_name) {
             Ok(theme) => (theme, None),
@@ -196,8 +195,7 @@ mod tests {
         let served = &preview.snapshot().output.files;
         assert_eq!(served.keys().collect::<Vec<_>>(), fresh.files.keys().collect::<Vec<_>>(), "{step}");
         for (path, bytes) in &fresh.files {
-            let (served, fresh) = (served[path].held().unwrap(), bytes.held().unwrap());
-            assert!(decompress(served).unwrap() == fresh[..], "{step}: {path} differs from a fresh render");
+            assert!(decompress(&served[path]).unwrap() == bytes[..], "{step}: {path} differs from a fresh render");
         }
     }
 

@@ -4,7 +4,7 @@
 
 use dossier::diagnostics::{Code, Severity};
 
-use crate::harness::{Wiki, fixtures_dir, invalid_case_dir};
+use crate::harness::{Wiki, dossier, fixtures_dir, invalid_case_dir};
 
 /// How a case's wiki is made from a copy of `minimal`.
 #[derive(Clone, Copy)]
@@ -355,18 +355,22 @@ fn unreadable_file_through_the_binary() {
 }
 
 /// A file with several mistakes reports the same findings whether the parse cache is off,
-/// being filled, or read back (the cache keeps only files that parsed).
+/// missing, or filled by a build and read back (the cache keeps only files that parsed);
+/// `check` itself writes nothing.
 #[test]
 fn several_mistakes_are_the_same_with_and_without_the_parse_cache() {
     let wiki = wiki_for(case("several-mistakes"));
     let fresh = wiki.check().args(["--format", "json", "--no-cache"]).run();
-    let filling = wiki.check().args(["--format", "json"]).run();
-    assert!(wiki.path(".dossier-cache/build/parsed").is_file(), "the cache was written");
+    let missing = wiki.check().args(["--format", "json"]).run();
+    assert!(!wiki.path(".dossier-cache").exists(), "check wrote nothing");
+    let output = wiki.path("public");
+    dossier().arg("build").arg("--root").arg(wiki.root()).arg("--output").arg(&output).run().assert_code(1);
+    assert!(wiki.path(".dossier-cache/build/parsed").is_file(), "the failed build kept what it parsed");
     let cached = wiki.check().args(["--format", "json"]).run();
-    for run in [&fresh, &filling, &cached] {
+    for run in [&fresh, &missing, &cached] {
         run.assert_code(1);
     }
     assert_eq!(fresh.findings().len(), 5);
-    assert_eq!(filling.stdout, fresh.stdout);
+    assert_eq!(missing.stdout, fresh.stdout);
     assert_eq!(cached.stdout, fresh.stdout);
 }

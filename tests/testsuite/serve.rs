@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::harness::{Wiki, fixtures_dir, manifest_dir};
+use crate::harness::{Wiki, dossier, fixtures_dir, manifest_dir};
 use client::{Events, OVERLAY, Response, Server, get, get_with};
 
 const DOSSIER: &str = "content/providers/examplemail.md";
@@ -526,20 +526,40 @@ fn a_renamed_dossiers_old_url_redirects_to_its_page() {
     assert_eq!(server.get("/providers/newmail/").status, 404);
 }
 
+/// `serve` takes parsed frontmatter from the parse cache in `--cache-dir` (kept there by a
+/// build; a summary changed inside the cache shows, so it was read, not parsed again), writes
+/// nothing there, and with `--no-cache` neither reads nor writes one.
 #[test]
-fn serve_keeps_parsed_frontmatter_where_cache_dir_says_and_nowhere_with_no_cache() {
+fn serve_reads_parsed_frontmatter_where_cache_dir_says_and_writes_none() {
     let wiki = Wiki::minimal();
     let elsewhere = tempfile::tempdir().expect("a cache folder");
-    let mut server =
-        Server::start_with(wiki.root(), &["--port", "0", "--cache-dir", &elsewhere.path().to_string_lossy()]);
-    assert_eq!(server.get(PAGE).status, 200);
+    let cache_dir = elsewhere.path().to_string_lossy().into_owned();
+    let output = elsewhere.path().join("public");
+    dossier()
+        .args(["build", "--root"])
+        .arg(wiki.root())
+        .arg("--output")
+        .arg(&output)
+        .args(["--cache-dir", &cache_dir])
+        .run()
+        .assert_code(0);
+    let parsed = elsewhere.path().join("parsed");
+    let mut kept = fs::read(&parsed).expect("the build kept the parse cache");
+    // Same length, so the cache file still reads.
+    let at = kept.windows(11).position(|w| w == b"small teams").expect("the summary is in the cache");
+    kept[at..at + 5].copy_from_slice(b"CACHE");
+    fs::write(&parsed, &kept).expect("edit the parse cache");
+    let mut server = Server::start_with(wiki.root(), &["--port", "0", "--cache-dir", &cache_dir]);
+    let page = server.get(PAGE);
     server.assert_alive();
-    assert!(elsewhere.path().join("parsed").is_file(), "the parse cache is in --cache-dir");
-    assert!(!wiki.path(".dossier-cache").exists(), "nothing is cached under the root");
+    assert!(page.body.contains("hosting for CACHE teams."), "the summary comes from the cache: {}", page.body);
     drop(server);
+    assert_eq!(fs::read(&parsed).expect("the cache is still there"), kept, "serve wrote nothing");
+    assert!(!wiki.path(".dossier-cache").exists(), "nothing is cached under the root");
 
     let mut server = Server::start_with(wiki.root(), &["--port", "0", "--no-cache"]);
-    assert_eq!(server.get(PAGE).status, 200);
+    let page = server.get(PAGE);
     server.assert_alive();
+    assert!(page.body.contains(SUMMARY), "parsed from the file");
     assert!(!wiki.path(".dossier-cache").exists(), "--no-cache writes no cache");
 }
