@@ -25,4 +25,5 @@ pub mod serve;
 pub mod site;
 #[cfg(test)]
 mod testing;
+pub mod theme_files;
 pub mod validate;

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::theme::ReservedIds;
 use super::{Links, Settings};
 use crate::markdown::{self, BodyContext};
 use crate::model::{
     Claim, ClaimKind, Date, Dossier, FactValue, Freshness, ProviderStatus, ReplyOutcome, Source, SourceRef,
 };
 use crate::site::Site;
+use crate::theme_files::ReservedIds;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Named {

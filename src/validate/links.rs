@@ -16,8 +16,8 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean, nearest};
 use crate::markdown::{self, SourceLink};
 use crate::model::{Body, Claim, Pos, Spanned};
-use crate::render::theme::ThemeIds;
 use crate::site::Site;
+use crate::theme_files::ThemeIds;
 
 /// Every file's links from earlier runs, by path, with the hash of the text they came from.
 #[derive(Default)]
