@@ -52,14 +52,6 @@ impl Content {
         self.len() == 0
     }
 
-    /// The bytes, when they are in memory (always, but in a warm `build`).
-    pub fn held(&self) -> Option<&Arc<[u8]>> {
-        match self {
-            Content::Held(bytes) => Some(bytes),
-            Content::Cached { .. } => None,
-        }
-    }
-
     /// The content hash.
     pub fn blob(&self) -> Blob {
         match self {

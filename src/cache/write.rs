@@ -301,12 +301,9 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc", standby.join("a/link")).unwrap();
         // A file becomes a folder, a folder a file, a page goes away.
-        let third = site(&[
-            ("a/index.html", "a"),
-            ("b/index.html", "b"),
-            ("c/index.html", "now a folder"),
-            ("d", "now a file"),
-        ]);
+        let pages =
+            [("a/index.html", "a"), ("b/index.html", "b"), ("c/index.html", "now a folder"), ("d", "now a file")];
+        let third = site(&pages);
         write_atomically(&third, &target, &cache).unwrap();
         assert_eq!(
             tree(&target),
@@ -339,8 +336,8 @@ mod tests {
 
         // Without a cache, no standby is kept.
         let mut plain = crate::output::Output::default();
-        for (path, content) in &third {
-            plain.files.insert(path.clone(), Arc::clone(content.held().unwrap()));
+        for (path, text) in pages {
+            plain.insert(path, text);
         }
         crate::output::write_atomically(&plain, &target).unwrap();
         forget_standby(&target).unwrap();
