@@ -704,8 +704,11 @@ export async function filters() {
   return totals;
 }
 
-/** Fetches the index chunks a query for `term` will need. */
+/** Fetches ahead the index chunks a query for `term` will need, for the words whose reads fit in
+    one chunk: every word a half-typed word can become lies in that chunk, so it is never wasted,
+    where a short prefix spanning several chunks would fetch chunks its finished word never reads. */
 export async function preload(term) {
   await init(bundle);
-  await Promise.all(parseQuery(term).terms.flatMap((t) => termPlan(t).chunks.map(chunk)));
+  const plans = parseQuery(term).terms.map(termPlan);
+  await Promise.all(plans.filter((plan) => plan.chunks.length === 1).map((plan) => chunk(plan.chunks[0])));
 }

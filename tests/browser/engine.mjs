@@ -8,6 +8,7 @@
 //      countries, the first n results' data (with their claims), and the bundle files the query
 //      fetched
 //   { "filters": true } -> every facet value with its total count
+//   { "preload": term } -> the bundle files fetching ahead for a half-typed `term` fetched
 // Usage: node engine.mjs <bundle dir> < requests.json
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -43,6 +44,10 @@ for (const request of JSON.parse(readFileSync(0, "utf8"))) {
     answers.push(request.stems.map((word) => [engine.stem(word), engine.stemPrefixes(engine.stem(word), "")]));
   } else if (request.filters) {
     answers.push(await engine.filters());
+  } else if (request.preload) {
+    const before = fetched.length;
+    await engine.preload(request.preload);
+    answers.push(fetched.slice(before));
   } else {
     const before = fetched.length;
     const found = await engine.search(request.search, request.options || {});

@@ -422,6 +422,26 @@ fn the_engine_ands_words_matches_prefixes_across_chunks_filters_and_sorts() {
 }
 
 #[test]
+fn typing_fetches_ahead_only_chunks_the_finished_word_reads() {
+    let (_dir, bundle) = bundle_of(engine_records());
+    let requests = serde_json::json!([
+        { "preload": "alp" },
+        { "preload": "alpha004" },
+        { "search": "alpha0042" },
+    ]);
+    let answers = run_engine(&bundle, &requests);
+    let chunks = |answer: &Value| -> Vec<String> {
+        let files = answer.as_array().unwrap_or_else(|| answer["fetched"].as_array().expect("fetched files"));
+        files.iter().filter_map(|f| f.as_str()).filter(|f| f.starts_with("index/")).map(str::to_owned).collect()
+    };
+    assert_eq!(chunks(&answers[0]), Vec::<String>::new(), "'alp' spans several chunks: nothing is fetched ahead");
+    let ahead = chunks(&answers[1]);
+    assert_eq!(ahead.len(), 1, "'alpha004' lies in one chunk: {ahead:?}");
+    // The search runs after the preload in the same engine, so it reads that chunk from memory.
+    assert_eq!(chunks(&answers[2]), Vec::<String>::new(), "'alpha0042' needed only the chunk fetched ahead");
+}
+
+#[test]
 fn hostile_text_in_records_stays_inert_text() {
     let (_dir, bundle) = bundle_of(engine_records());
     let answers = run_engine(&bundle, &serde_json::json!([{ "search": "zebra" }, { "search": "script alert" }]));
