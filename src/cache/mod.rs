@@ -29,17 +29,23 @@ pub fn words(dir: &Path) -> KeyedFile {
     KeyedFile::open(dir.join("words"), "dossier-word-cache", crate::search::WORDS_FORMAT)
 }
 
+/// Opens the history cache in `dir` (file `history`: each commit's record, by commit id).
+pub fn history(dir: &Path) -> KeyedFile {
+    KeyedFile::open(dir.join("history"), "dossier-history-cache", crate::history::CACHE_FORMAT)
+}
+
 /// The caches a `build` keeps in its cache folder after loading (which
-/// [`parse::load_site_keeping`] does): the search word cache and the build cache.
+/// [`parse::load_site_keeping`] does): the history, search word and build caches.
 #[derive(Debug)]
 pub struct Caches {
+    pub history: KeyedFile,
     pub words: KeyedFile,
     pub pages: BuildCache,
 }
 
 impl Caches {
     pub fn open(dir: &Path) -> Caches {
-        Caches { words: words(dir), pages: BuildCache::open(dir) }
+        Caches { history: history(dir), words: words(dir), pages: BuildCache::open(dir) }
     }
 
     /// Writes the site `rendered` (its output, and the files it took from the build cache) to
@@ -49,7 +55,9 @@ impl Caches {
         self.pages.expect(&rendered.units);
         let files = self.pages.files(rendered.output, &rendered.earlier)?;
         write::write_atomically(&files, target, &self.pages)?;
-        for (name, saved) in [("search word", self.words.save()), ("build", self.pages.save())] {
+        for (name, saved) in
+            [("history", self.history.save()), ("search word", self.words.save()), ("build", self.pages.save())]
+        {
             if let Err(e) = saved {
                 tracing::warn!("the {name} cache was not saved: {e:#}");
             }

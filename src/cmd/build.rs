@@ -39,13 +39,15 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         Err(problem) => return report_errors(&[problem], &options.root),
     };
     let caches = options.cache_dir.as_deref().map(Caches::open);
+    let history = history::load(&options.root, caches.as_ref().map(|c| &c.history as &dyn Memo));
+    history::announce_shallow(&history);
     // The index first, on every core, then the pages: both are CPU-bound and parallel, so running
     // them one after the other costs no wall time, and neither slows the other down.
     let base_path = base_path(&site, options.base_url.as_deref());
     let words = caches.as_ref().map(|c| &c.words as &dyn Memo);
     let (index, index_time) = timed(|| search::index_site(&site, &base_path, today, options.drafts, words));
     let earlier = caches.as_ref().map(|c| &c.pages as &dyn Earlier);
-    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today), earlier) {
+    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today, &history), earlier) {
         Ok(rendered) => rendered,
         Err(problems) => return report_errors(&problems, &options.root),
     };
@@ -71,12 +73,12 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
 }
 
 /// The build-wide choices of `options`.
-fn settings(options: &BuildOptions, today: Date) -> Settings {
+fn settings(options: &BuildOptions, today: Date, history: &history::History) -> Settings {
     Settings {
         today,
         base_url: options.base_url.clone(),
         drafts: options.drafts,
-        edited: history::edit_dates(&options.root),
+        edited: history.edited.clone(),
         noindex: options.noindex,
         reload_script: None,
         minify: options.minify,

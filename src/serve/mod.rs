@@ -53,7 +53,7 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
         today,
         base_url: Some(url.clone()),
         drafts: true,
-        edited: crate::history::edit_dates(&options.root),
+        edited: crate::history::load(&options.root, None).edited,
         noindex: true,
         reload_script: Some(RELOAD_SCRIPT.to_owned()),
         minify: true,

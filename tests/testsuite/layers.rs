@@ -8,9 +8,9 @@ use crate::harness::manifest_dir;
 
 const LAYERS: &[&[&str]] = &[
     &["cli", "fsio", "markdown", "memo", "minify", "model", "output"],
-    &["config", "diagnostics", "history"],
+    &["config", "diagnostics"],
     &["frontmatter", "load"],
-    &["site", "theme_files"],
+    &["history", "site", "theme_files"],
     &["changes", "external", "render", "search", "validate"],
     &["cache"],
     &["serve"],

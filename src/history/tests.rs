@@ -1,0 +1,374 @@
+//! The engine on real repositories made with the git CLI, dates pinned.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::*;
+use crate::model::{ClaimKind, ClaimStatus, ReplyOutcome};
+
+/// A throwaway repository with a fixed identity and no user or system configuration.
+pub(crate) struct TestRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestRepo {
+    pub fn new() -> TestRepo {
+        let repo = TestRepo { dir: tempfile::tempdir().unwrap() };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(self.root(), args, "2026-01-01")
+    }
+
+    /// Runs git with author and committer dates set to noon UTC on `day`.
+    pub fn git_on(&self, day: &str, args: &[&str]) -> String {
+        git_in(self.root(), args, day)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Commits everything on `day`.
+    pub fn commit(&self, day: &str, message: &str) {
+        self.git_on(day, &["add", "-A"]);
+        self.git_on(day, &["commit", "-q", "--allow-empty", "-m", message]);
+    }
+}
+
+fn git_in(dir: &Path, args: &[&str], day: &str) -> String {
+    let stamp = format!("{day}T12:00:00+00:00");
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.test")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.test")
+        .env("GIT_AUTHOR_DATE", &stamp)
+        .env("GIT_COMMITTER_DATE", &stamp)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A dossier in `category` with extra top-level YAML and these claims (YAML list items).
+pub(crate) fn dossier(category: &str, extra: &str, claims: &str) -> String {
+    format!(
+        "---\nname: Example\nwebsite: https://example.test\ncategory: {category}\nsummary: S.\n{extra}claims:\n{claims}---\nBody.\n"
+    )
+}
+
+pub(crate) fn claim(id: &str, kind: &str, status: &str, verified: &str, sources: &[&str]) -> String {
+    let mut out = format!(
+        "  - id: {id}\n    text: Claim {id}.\n    kind: {kind}\n    status: {status}\n    verified: {verified}\n    sources:\n"
+    );
+    for source in sources {
+        let (url, archive) = source.split_once(' ').map_or((*source, None), |(u, a)| (u, Some(a)));
+        out.push_str(&format!("      - url: {url}\n        title: T\n        accessed: 2026-01-01\n"));
+        if let Some(archive) = archive {
+            out.push_str(&format!("        archive: {archive}\n"));
+        }
+    }
+    out
+}
+
+fn date(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+/// `(commit date, commit subject, changes)` of a dossier's entries, oldest first.
+fn timeline(history: &History, slug: &str) -> Vec<(String, String, Vec<Change>)> {
+    history.dossiers[slug]
+        .iter()
+        .map(|e| {
+            let c = &history.commits[e.commit];
+            (c.date.to_string(), c.subject.clone(), e.changes.clone())
+        })
+        .collect()
+}
+
+const A: &str = "content/providers/a.md";
+
+#[test]
+fn every_kind_of_change_is_recorded() {
+    let repo = TestRepo::new();
+    repo.write("content/site.yaml", "title: T\n");
+    let first = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    let alleged = claim("y", "allegation", "alleged", "2026-01-01", &["https://a.test/2"]);
+    repo.write(A, &dossier("dns", "facts:\n  k: { value: 1, claim: x }\n", &(first + &alleged)));
+    repo.commit("2026-01-10", "Add a");
+
+    let reworded = claim(
+        "x",
+        "policy",
+        "verified",
+        "2026-02-01",
+        &["https://a.test/1 https://archive.test/1", "https://a.test/3"],
+    )
+    .replace("Claim x.", "Claim x, reworded.");
+    let disputed = claim("y", "allegation", "disputed", "2026-01-01", &["https://a.test/2"]);
+    let answer =
+        claim("z", "vendor-statement", "verified", "2026-02-01", &["https://a.test/4"]) + "    responds_to: y\n";
+    let extra = "right_of_reply: { contacted: 2026-02-01, outcome: responded }\nfacts:\n  k: { value: 2, claim: x }\n";
+    repo.write(A, &dossier("email-hosting", extra, &(reworded.clone() + &disputed + &answer)));
+    repo.commit("2026-02-02", "Dispute y");
+
+    let fewer = claim("x", "policy", "verified", "2026-02-01", &["https://a.test/1 https://archive.test/1"])
+        .replace("Claim x.", "Claim x, reworded.");
+    let extra = "right_of_reply: { contacted: 2026-02-01, outcome: declined }\nfacts:\n  k: { value: 2, claim: x }\n";
+    repo.write(A, &dossier("email-hosting", extra, &(fewer.clone() + &answer)));
+    repo.commit("2026-03-03", "Remove y");
+
+    repo.write(A, "---\nname: [unclosed\n---\n");
+    repo.commit("2026-04-04", "Break a");
+
+    let retracted = fewer.replace("status: verified", "status: retracted");
+    repo.write(A, &dossier("email-hosting", extra, &(retracted + &answer)));
+    repo.commit("2026-05-05", "Retract x");
+
+    let history = load(repo.root(), None);
+    let x = || "x".to_owned();
+    let expected = vec![
+        (
+            "2026-01-10".to_owned(),
+            "Add a".to_owned(),
+            vec![
+                Change::DossierAdded,
+                Change::ClaimAdded { claim: x(), kind: ClaimKind::Fact, status: ClaimStatus::Verified },
+                Change::ClaimAdded { claim: "y".into(), kind: ClaimKind::Allegation, status: ClaimStatus::Alleged },
+            ],
+        ),
+        (
+            "2026-02-02".to_owned(),
+            "Dispute y".to_owned(),
+            vec![
+                Change::CategoryChanged { from: "dns".into(), to: "email-hosting".into() },
+                Change::ReplyRecorded { contacted: date("2026-02-01"), outcome: ReplyOutcome::Responded },
+                Change::FactChanged { fact: "k".into(), from: Some("1".into()), to: Some("2".into()) },
+                Change::ClaimReworded { claim: x() },
+                Change::KindChanged { claim: x(), from: ClaimKind::Fact, to: ClaimKind::Policy },
+                Change::Reverified { claim: x(), from: date("2026-01-01"), to: date("2026-02-01") },
+                Change::ArchiveAdded {
+                    claim: x(),
+                    url: "https://a.test/1".into(),
+                    archive: "https://archive.test/1".into(),
+                },
+                Change::SourceAdded { claim: x(), url: "https://a.test/3".into() },
+                Change::StatusChanged { claim: "y".into(), from: ClaimStatus::Alleged, to: ClaimStatus::Disputed },
+                Change::VendorStatementAdded { claim: "z".into(), responds_to: Some("y".into()) },
+            ],
+        ),
+        (
+            "2026-03-03".to_owned(),
+            "Remove y".to_owned(),
+            vec![
+                Change::ReplyChanged { contacted: date("2026-02-01"), outcome: ReplyOutcome::Declined },
+                Change::SourceRemoved { claim: x() },
+                Change::ClaimRemoved { claim: "y".into() },
+            ],
+        ),
+        (
+            "2026-04-04".to_owned(),
+            "Break a".to_owned(),
+            vec![Change::InvalidRevision { problem: history_problem(&history) }],
+        ),
+        (
+            "2026-05-05".to_owned(),
+            "Retract x".to_owned(),
+            vec![Change::StatusChanged { claim: x(), from: ClaimStatus::Verified, to: ClaimStatus::Retracted }],
+        ),
+    ];
+    assert_eq!(timeline(&history, "a"), expected);
+    assert!(history_problem(&history).starts_with("line "), "{}", history_problem(&history));
+    assert_eq!(history.edited[A], date("2026-05-05"));
+    assert_eq!(history.edited["content/site.yaml"], date("2026-01-10"));
+    assert_eq!(history.complete_from, None);
+}
+
+/// The problem the invalid revision of `a` was recorded with.
+fn history_problem(history: &History) -> String {
+    history.dossiers["a"]
+        .iter()
+        .flat_map(|e| &e.changes)
+        .find_map(|c| match c {
+            Change::InvalidRevision { problem } => Some(problem.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_renamed_dossier_keeps_its_history_and_a_removed_one_is_recorded() {
+    let repo = TestRepo::new();
+    let claims = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"])
+        + &claim("y", "fact", "verified", "2026-01-01", &["https://a.test/2"]);
+    repo.write(A, &dossier("dns", "", &claims));
+    repo.write(
+        "content/providers/gone.md",
+        &dossier("dns", "", &claim("g", "fact", "verified", "2026-01-01", &["https://g.test"])),
+    );
+    repo.commit("2026-01-10", "Add");
+    // Renamed and edited in one commit: matched by its claims, not by its bytes.
+    repo.git(&["mv", A, "content/providers/b.md"]);
+    repo.write("content/providers/b.md", &dossier("dns", "", &claims.replace("status: verified", "status: disputed")));
+    repo.commit("2026-02-10", "Rename a to b");
+    repo.git(&["mv", "content/providers/b.md", "content/providers/c.md"]);
+    repo.git(&["rm", "-q", "content/providers/gone.md"]);
+    repo.commit("2026-03-10", "Rename b to c, drop gone");
+
+    let history = load(repo.root(), None);
+    assert!(!history.dossiers.contains_key("a") && !history.dossiers.contains_key("b"));
+    let c = timeline(&history, "c");
+    assert_eq!(c.len(), 3, "{c:?}");
+    assert_eq!(c[0].2[0], Change::DossierAdded);
+    assert_eq!(c[1].2[0], Change::DossierRenamed { from: "a".into() });
+    assert_eq!(c[1].2.len(), 3, "both statuses changed: {:?}", c[1].2);
+    assert_eq!(c[2].2, [Change::DossierRenamed { from: "b".into() }]);
+    assert_eq!(history.dossiers["c"][1].slug, "b");
+    assert_eq!(timeline(&history, "gone")[1].2, [Change::DossierRemoved]);
+}
+
+#[test]
+fn changes_are_dated_when_they_reached_the_branch() {
+    let repo = TestRepo::new();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    repo.write(A, &dossier("dns", "", &one));
+    repo.commit("2026-01-01", "Add a");
+
+    // A merge commit: the branch's commits are dated by the merge.
+    repo.git(&["checkout", "-q", "-b", "merged"]);
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "disputed\n")));
+    repo.commit("2026-02-01", "Dispute x on a branch");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git_on("2026-02-15", &["merge", "-q", "--no-ff", "-m", "Merge pull request 1", "merged"]);
+
+    // A squash.
+    repo.git(&["checkout", "-q", "-b", "squashed"]);
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "retracted\n")));
+    repo.commit("2026-03-01", "Retract x on a branch");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git_on("2026-03-15", &["merge", "-q", "--squash", "squashed"]);
+    repo.commit("2026-03-15", "Retract x (squashed)");
+
+    // A fast-forward: the commit itself is on the first-parent line.
+    repo.git(&["checkout", "-q", "-b", "forwarded"]);
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "superseded\n")));
+    repo.commit("2026-04-01", "Supersede x");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git_on("2026-04-15", &["merge", "-q", "--ff-only", "forwarded"]);
+
+    let history = load(repo.root(), None);
+    let dated: Vec<(String, String)> = timeline(&history, "a").into_iter().map(|(d, s, _)| (d, s)).collect();
+    let expected = [
+        ("2026-01-01", "Add a"),
+        ("2026-02-15", "Merge pull request 1"),
+        ("2026-03-15", "Retract x (squashed)"),
+        ("2026-04-01", "Supersede x"),
+    ];
+    assert_eq!(dated, expected.map(|(d, s)| (d.to_owned(), s.to_owned())));
+}
+
+#[test]
+fn a_shallow_clone_says_from_when_history_is_complete() {
+    let origin = TestRepo::new();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    origin.write(A, &dossier("dns", "", &one));
+    origin.commit("2026-01-01", "Add a");
+    origin.write(A, &dossier("dns", "", &one.replace("verified\n", "disputed\n")));
+    origin.commit("2026-02-01", "Dispute x");
+    origin.write(A, &dossier("dns", "", &one.replace("verified\n", "retracted\n")));
+    origin.commit("2026-03-01", "Retract x");
+
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.root().display());
+    let target = clone.path().join("wiki");
+    git_in(clone.path(), &["clone", "-q", "--depth", "2", &url, target.to_str().unwrap()], "2026-03-02");
+    let history = load(&target, None);
+    assert_eq!(history.complete_from, Some(date("2026-02-01")));
+    let a = timeline(&history, "a");
+    assert_eq!(a.len(), 1, "the boundary commit records nothing: {a:?}");
+    assert_eq!(a[0].1, "Retract x");
+    assert_eq!(history.edited[A], date("2026-03-01"));
+}
+
+#[test]
+fn a_warm_load_after_new_commits_equals_a_cold_one() {
+    let repo = TestRepo::new();
+    let cache = tempfile::tempdir().unwrap();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    repo.write(A, &dossier("dns", "", &one));
+    repo.commit("2026-01-01", "Add a");
+    repo.write(A, "---\nname: [broken\n---\n");
+    repo.commit("2026-01-02", "Break a");
+    let memo = crate::cache::history(cache.path());
+    let first = load(repo.root(), Some(&memo));
+    memo.save().unwrap();
+    assert_eq!(first.dossiers["a"].len(), 2);
+    // The next commit compares with the last version that parsed, which the cache does not hold.
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "disputed\n")));
+    repo.git(&["mv", A, "content/providers/b.md"]);
+    repo.commit("2026-01-03", "Fix and rename a");
+    let warm = load(repo.root(), Some(&crate::cache::history(cache.path())));
+    let cold = load(repo.root(), None);
+    assert_eq!(warm, cold);
+    assert_eq!(
+        timeline(&cold, "b")[2].2,
+        [
+            Change::DossierRenamed { from: "a".into() },
+            Change::StatusChanged { claim: "x".into(), from: ClaimStatus::Verified, to: ClaimStatus::Disputed }
+        ]
+    );
+}
+
+#[test]
+fn no_repository_no_history() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(load(dir.path(), None), History::default());
+    let repo = TestRepo::new();
+    assert_eq!(load(repo.root(), None), History::default(), "an unborn branch has no history");
+}
+
+#[test]
+fn a_wiki_in_a_subfolder_reads_its_own_content() {
+    let repo = TestRepo::new();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    repo.write(&format!("wiki/{A}"), &dossier("dns", "", &one));
+    repo.write(A, &dossier("dns", "", &one));
+    repo.commit("2026-01-01", "Add");
+    repo.write(&format!("wiki/{A}"), &dossier("dns", "", &one.replace("verified\n", "disputed\n")));
+    repo.commit("2026-01-02", "Dispute");
+    let history = load(&repo.root().join("wiki"), None);
+    assert_eq!(history.dossiers["a"].len(), 2);
+    assert_eq!(history.edited[A], date("2026-01-02"));
+}
+
+#[test]
+fn names_outside_ascii_and_with_newlines_get_their_edit_dates() {
+    let repo = TestRepo::new();
+    for name in ["plain.md", "zürich.md", "név \"idézet\".md", "two\nlines.md"] {
+        repo.write(&format!("content/providers/{name}"), "first\n");
+    }
+    repo.commit("2026-01-01", "first");
+    repo.write("content/providers/zürich.md", "second\n");
+    repo.commit("2026-03-04", "second");
+    let dates = load(repo.root(), None).edited;
+    let date = |name: &str| dates.get(&format!("content/providers/{name}")).map(ToString::to_string);
+    assert_eq!(date("zürich.md").as_deref(), Some("2026-03-04"), "{dates:?}");
+    assert_eq!(date("plain.md").as_deref(), Some("2026-01-01"));
+    assert_eq!(date("név \"idézet\".md").as_deref(), Some("2026-01-01"));
+    assert_eq!(date("two\nlines.md").as_deref(), Some("2026-01-01"));
+    assert_eq!(dates.len(), 4, "{dates:?}");
+}
