@@ -158,8 +158,11 @@ pub fn parse_version(path: &Path, bytes: &[u8]) -> Version {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match frontmatter::parse_document::<DossierMeta>(path, text) {
         Ok((meta, _)) => Ok(snapshot(&meta)),
-        Err(problem) if problem.line > 0 => Err(format!("line {}: {}", problem.line, problem.message)),
-        Err(problem) => Err(problem.message),
+        Err(problems) => Err(match problems.first() {
+            Some(p) if p.line > 0 => format!("line {}: {}", p.line, p.message),
+            Some(p) => p.message.clone(),
+            None => "the frontmatter does not parse".to_owned(),
+        }),
     }
 }
 
