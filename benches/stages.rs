@@ -32,6 +32,7 @@ fn settings() -> Settings {
         base_url: None,
         drafts: false,
         edited: BTreeMap::new(),
+        history: Default::default(),
         noindex: false,
         reload_script: None,
         minify: true,

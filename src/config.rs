@@ -100,6 +100,15 @@ impl RepoLinks {
         }
     }
 
+    /// One commit, by its full id.
+    pub fn commit(&self, id: &str) -> String {
+        let repo = &self.repo;
+        match self.forge {
+            Forge::GitHub | Forge::Gitea => format!("{repo}/commit/{id}"),
+            Forge::GitLab => format!("{repo}/-/commit/{id}"),
+        }
+    }
+
     /// Where a reader opens an issue: the template chooser where the forge has one.
     pub fn new_issue(&self) -> String {
         let repo = &self.repo;
@@ -145,14 +154,17 @@ mod tests {
         assert_eq!(github.edit(path), "https://github.com/o/wiki/edit/trunk/content/providers/a.md");
         assert_eq!(github.history(path), "https://github.com/o/wiki/commits/trunk/content/providers/a.md");
         assert_eq!(github.new_issue(), "https://github.com/o/wiki/issues/new/choose");
+        assert_eq!(github.commit("0a1b"), "https://github.com/o/wiki/commit/0a1b");
         let gitlab = links("https://gitlab.com/g/wiki", None).expect("gitlab.com is GitLab");
         assert_eq!(gitlab.edit(path), "https://gitlab.com/g/wiki/-/edit/trunk/content/providers/a.md");
         assert_eq!(gitlab.history(path), "https://gitlab.com/g/wiki/-/commits/trunk/content/providers/a.md");
         assert_eq!(gitlab.new_issue(), "https://gitlab.com/g/wiki/-/issues/new");
+        assert_eq!(gitlab.commit("0a1b"), "https://gitlab.com/g/wiki/-/commit/0a1b");
         let codeberg = links("https://codeberg.org/o/wiki", None).expect("Codeberg runs Forgejo");
         assert_eq!(codeberg.edit(path), "https://codeberg.org/o/wiki/_edit/trunk/content/providers/a.md");
         assert_eq!(codeberg.history(path), "https://codeberg.org/o/wiki/commits/branch/trunk/content/providers/a.md");
         assert_eq!(codeberg.new_issue(), "https://codeberg.org/o/wiki/issues/new/choose");
+        assert_eq!(codeberg.commit("0a1b"), "https://codeberg.org/o/wiki/commit/0a1b");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     let words = caches.as_ref().map(|c| &c.words as &dyn Memo);
     let (index, index_time) = timed(|| search::index_site(&site, &base_path, today, options.drafts, words));
     let earlier = caches.as_ref().map(|c| &c.pages as &dyn Earlier);
-    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today, &history), earlier) {
+    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today, history), earlier) {
         Ok(rendered) => rendered,
         Err(problems) => return report_errors(&problems, &options.root),
     };
@@ -73,12 +73,13 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
 }
 
 /// The build-wide choices of `options`.
-fn settings(options: &BuildOptions, today: Date, history: &history::History) -> Settings {
+fn settings(options: &BuildOptions, today: Date, history: history::History) -> Settings {
     Settings {
         today,
         base_url: options.base_url.clone(),
         drafts: options.drafts,
         edited: history.edited.clone(),
+        history: std::sync::Arc::new(history),
         noindex: options.noindex,
         reload_script: None,
         minify: options.minify,

@@ -10,6 +10,7 @@
 mod assets;
 mod feeds;
 pub mod highlight;
+mod history;
 mod listings;
 pub use listings::ListingCache;
 pub mod redirects;
@@ -41,6 +42,8 @@ pub struct Settings {
     pub drafts: bool,
     /// `content/...` path → last git edit.
     pub edited: BTreeMap<String, Date>,
+    /// The record over time (empty without git).
+    pub history: Arc<crate::history::History>,
     /// Asks search engines not to index (deploy previews).
     pub noindex: bool,
     /// A script URL that `serve` injects for live reload; never set by `build`.
@@ -94,6 +97,10 @@ impl Links {
     }
     pub fn history_url(&self, source: &str) -> Option<String> {
         self.repo.as_ref().map(|repo| repo.history(source))
+    }
+    /// The forge's page of one commit.
+    pub fn commit_url(&self, id: &str) -> Option<String> {
+        self.repo.as_ref().map(|repo| repo.commit(id))
     }
     /// Where readers report a problem: the forge's new-issue page.
     pub fn new_issue_url(&self) -> Option<String> {
@@ -290,7 +297,8 @@ impl RenderCache {
 fn dossier_key(site: &Site, dossier: &Dossier, settings: &Settings, global_key: u64) -> u64 {
     let category = site.categories.get(dossier.meta.category.as_str()).map_or(0, |c| c.hash);
     let edited = settings.edited.get(&crate::diagnostics::display_path(&dossier.path));
-    let key = format!("{global_key}|{}|{category}|{edited:?}", dossier.hash);
+    let record = history::record_key(&settings.history, &dossier.slug);
+    let key = format!("{global_key}|{}|{category}|{edited:?}|{record}", dossier.hash);
     crate::load::content_hash(key.as_bytes())
 }
 
@@ -411,6 +419,9 @@ fn render_with(
         errors.push(e);
     }
     redirects::publish(site, &renderer, &mut output);
+    if let Err(e) = history::site_files(site, config, &renderer, &mut output) {
+        errors.push(e);
+    }
     if errors.is_empty() {
         Ok(Rendered { output, earlier: taken, units: cache.units() })
     } else {
@@ -420,13 +431,20 @@ fn render_with(
 }
 
 fn render_dossier(site: &Site, dossier: &Dossier, r: &Renderer) -> Result<(RenderedDossier, Files), Diagnostic> {
-    let (view, summary, claims, has_code) =
+    let (mut view, summary, claims, has_code) =
         views::provider_view(site, dossier, r.settings, &r.links, &r.theme.reserved_ids);
+    let record = history::record_of(&r.settings.history, dossier, &r.links);
+    let mut history_files = Vec::new();
+    if let (Some((record, claim_records)), Some(config)) = (record, &site.config) {
+        history_files = history::dossier_files(site, config, dossier, &record, r)?;
+        view.attach_record(record, &claim_records);
+    }
     let html = r.page("provider.html", (&view.name, &view.summary, &view.url, has_code), &[("provider", &view)])?;
     let json = feeds::provider_json(dossier, &summary, &claims, &r.links);
     let shown = shown_key(r, dossier, blob_of(&json), &summary, &claims);
     let base = format!("providers/{}/", dossier.slug);
-    let files = vec![(format!("{base}index.html"), r.held(html)), (format!("{base}index.json"), r.held(json))];
+    let mut files = vec![(format!("{base}index.html"), r.held(html)), (format!("{base}index.json"), r.held(json))];
+    files.extend(history_files);
     Ok((rendered_dossier(dossier, shown, summary, claims), files))
 }
 

@@ -10,6 +10,7 @@ pub fn settings() -> Settings {
         base_url: None,
         drafts: false,
         edited: Default::default(),
+        history: Default::default(),
         noindex: false,
         reload_script: None,
         minify: true,

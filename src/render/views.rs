@@ -67,6 +67,8 @@ pub struct ClaimView {
     pub responses: Vec<ClaimView>,
     pub sources: Vec<SourceView>,
     pub backlinks: Vec<Backlink>,
+    /// When it was first recorded and its statuses since (with a git history).
+    pub record: Option<super::history::ClaimRecord>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +140,27 @@ pub struct ProviderView {
     pub edit_url: Option<String>,
     pub history_url: Option<String>,
     pub right_of_reply: Option<ReplyView>,
+    /// The dossier's record over time (with a git history).
+    pub record: Option<super::history::RecordSummary>,
+}
+
+impl ProviderView {
+    /// Adds the dossier's record and each claim's.
+    pub fn attach_record(
+        &mut self,
+        record: super::history::RecordSummary,
+        claims: &std::collections::HashMap<String, super::history::ClaimRecord>,
+    ) {
+        self.record = Some(record);
+        for group in &mut self.claim_groups {
+            for claim in &mut group.claims {
+                claim.record = claims.get(&claim.id).cloned();
+                for response in &mut claim.responses {
+                    response.record = claims.get(&response.id).cloned();
+                }
+            }
+        }
+    }
 }
 
 /// A provider in lists and tables.
@@ -339,6 +362,7 @@ pub fn provider_view(
             ReplyView { contacted: r.contacted.value.to_string(), outcome, outcome_label, note: r.note.clone() }
         }),
         category,
+        record: None,
     };
     (view, summary, facts, body.has_code)
 }
@@ -394,6 +418,7 @@ fn claim_view(
         responses: Vec::new(),
         sources: claim.sources.iter().filter_map(|r| source_view(dossier, &r.value)).collect(),
         backlinks: (1..=cited).map(|k| Backlink { id: format!("cite-{id}-{k}"), label: letter(k - 1) }).collect(),
+        record: None,
         id,
     }
 }

@@ -49,11 +49,13 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
     let listener = runtime.block_on(bind(options.bind, options.port))?;
     let address = listener.local_addr().context("cannot read the bound address")?;
     let url = format!("http://{address}/");
+    let history = crate::history::load(&options.root, None);
     let settings = Settings {
         today,
         base_url: Some(url.clone()),
         drafts: true,
-        edited: crate::history::load(&options.root, None).edited,
+        edited: history.edited.clone(),
+        history: Arc::new(history),
         noindex: true,
         reload_script: Some(RELOAD_SCRIPT.to_owned()),
         minify: true,

@@ -179,6 +179,7 @@ mod tests {
             base_url: Some("http://127.0.0.1:1111/".into()),
             drafts: true,
             edited: [("content/providers/examplemail.md".to_owned(), Date::parse("2026-11-02").unwrap())].into(),
+            history: Default::default(),
             noindex: true,
             reload_script: Some("/__dossier/reload.js".into()),
             minify: true,

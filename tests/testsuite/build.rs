@@ -1038,8 +1038,14 @@ fn check_sitemap(built: &Built) {
 
 /// RFC 4287, as far as this feed uses it.
 fn check_feed(built: &Built) -> Vec<(String, String)> {
-    let xml = read(built, "feed.xml");
-    let doc = roxmltree::Document::parse(&xml).expect("feed.xml is well-formed XML");
+    check_atom(&built.out, built.base_url, "feed.xml", built.base_url)
+}
+
+/// The Atom feed at `rel` in the output `out` (published at `base_url`), whose id must be
+/// `feed_id`: RFC 4287 as far as dossier's feeds use it. Returns each entry's title and summary.
+pub(crate) fn check_atom(out: &Path, base_url: &str, rel: &str, feed_id: &str) -> Vec<(String, String)> {
+    let xml = fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"));
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{rel} is not well-formed XML: {e}"));
     let atom = "http://www.w3.org/2005/Atom";
     let feed = doc.root_element();
     assert!(feed.has_tag_name((atom, "feed")));
@@ -1056,7 +1062,7 @@ fn check_feed(built: &Built) -> Vec<(String, String)> {
     };
     let id = single(feed, "id");
     assert!(url::Url::parse(&id).is_ok(), "the feed id {id} is an IRI");
-    assert_eq!(id, built.base_url);
+    assert_eq!(id, feed_id);
     assert!(!single(feed, "title").is_empty());
     let updated = single(feed, "updated");
     assert!(is_rfc3339(&updated), "feed updated {updated} is a full RFC 3339 timestamp");
@@ -1066,7 +1072,7 @@ fn check_feed(built: &Built) -> Vec<(String, String)> {
         .find(|c| c.has_tag_name((atom, "link")) && c.attribute("rel") == Some("self"))
         .and_then(|l| l.attribute("href"))
         .expect("a self link");
-    assert_eq!(self_link, format!("{}feed.xml", built.base_url));
+    assert_eq!(self_link, format!("{base_url}{rel}"));
     let mut entries = Vec::new();
     let mut newest = String::new();
     for entry in feed.children().filter(|c| c.has_tag_name((atom, "entry"))) {
@@ -1082,7 +1088,10 @@ fn check_feed(built: &Built) -> Vec<(String, String)> {
             .and_then(|l| l.attribute("href"))
             .expect("an alternate link (there is no content)")
             .to_owned();
-        assert!(file_of(built, &link).is_file(), "entry link {link} has no page");
+        let page = link.split('#').next().unwrap_or_default();
+        let page = page.strip_prefix(base_url).unwrap_or_else(|| panic!("{link} is not under {base_url}"));
+        let page = if page.is_empty() || page.ends_with('/') { format!("{page}index.html") } else { page.to_owned() };
+        assert!(out.join(page).is_file(), "entry link {link} has no page");
         entries.push((title, single(entry, "summary")));
     }
     assert!(!entries.is_empty());
@@ -1596,6 +1605,11 @@ fn vnu_jar() -> PathBuf {
 
 /// Runs the Nu HTML Checker over built sites and returns its error lines (none when valid).
 fn nu_errors(sites: &[&Built]) -> Vec<String> {
+    nu_errors_in(&sites.iter().map(|s| s.out.as_path()).collect::<Vec<_>>())
+}
+
+/// Runs the Nu HTML Checker over output folders and returns its error lines (none when valid).
+pub(crate) fn nu_errors_in(sites: &[&Path]) -> Vec<String> {
     let jar = vnu_jar();
     assert!(
         jar.is_file(),
@@ -1606,7 +1620,7 @@ fn nu_errors(sites: &[&Built]) -> Vec<String> {
         .arg("-jar")
         .arg(&jar)
         .args(["--errors-only", "--skip-non-html"])
-        .args(sites.iter().map(|s| &s.out))
+        .args(sites)
         .output()
         .expect("java runs (the Nu HTML Checker needs a Java runtime)");
     let report = String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);

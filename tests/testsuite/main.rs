@@ -12,6 +12,7 @@ mod exit_codes;
 mod external;
 mod formats;
 mod harness;
+mod history;
 mod layers;
 mod links;
 mod local_server;
