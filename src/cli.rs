@@ -98,6 +98,17 @@ pub enum Command {
         #[arg(long, conflicts_with = "cache_dir")]
         no_cache: bool,
     },
+    /// Show what a branch changes, claim by claim, since BASE (working-tree edits included),
+    /// flagging what review policy cares about.
+    Diff {
+        /// The branch or commit to compare with: changes since its merge base with HEAD.
+        #[arg(default_value = "origin/main")]
+        base: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+        format: DiffFormatArg,
+    },
     /// Write a dossier skeleton: no errors, and a warning for each placeholder to fill in.
     New {
         /// The provider's slug: lower-case letters, digits and hyphens.
@@ -110,6 +121,13 @@ pub enum Command {
     },
     /// Print the JSON Schema of dossier frontmatter.
     Schema,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormatArg {
+    Human,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

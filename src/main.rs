@@ -12,7 +12,7 @@ use dossier::cmd;
 use dossier::cmd::check::{CheckOptions, Format};
 use dossier::model::Date;
 
-use cli::{Cli, Command, FormatArg};
+use cli::{Cli, Command, DiffFormatArg, FormatArg};
 
 // Rendering allocates many small strings on every core; glibc's allocator spent a third of a
 // build in malloc and free, mimalloc a fraction of that.
@@ -59,6 +59,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New { slug, category, root } => {
             let path = cmd::new::run(&root, &slug, category.as_deref(), today)?;
             println!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { base, root, format } => {
+            let format = match format {
+                DiffFormatArg::Human => cmd::diff::Format::Human,
+                DiffFormatArg::Markdown => cmd::diff::Format::Markdown,
+                DiffFormatArg::Json => cmd::diff::Format::Json,
+            };
+            cmd::diff::run(&cmd::diff::DiffOptions { root, base, format })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => cmd::schema::run().map(|()| ExitCode::SUCCESS),

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::frontmatter;
-use crate::model::{ClaimKind, ClaimStatus, Date, DossierMeta, FactValue, ReplyOutcome, SourceRef};
+use crate::model::{ClaimKind, ClaimStatus, Date, DossierMeta, FactValue, Impact, ReplyOutcome, SourceRef};
 
 /// What the record keeps of one version of a dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,7 @@ pub struct ClaimSnapshot {
     pub text: String,
     pub kind: ClaimKind,
     pub status: ClaimStatus,
+    pub impact: Option<Impact>,
     pub verified: Date,
     pub responds_to: Option<String>,
     /// Each source's address and archive, in the order written.
@@ -51,6 +52,8 @@ pub enum Change {
         claim: String,
         kind: ClaimKind,
         status: ClaimStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        impact: Option<Impact>,
     },
     VendorStatementAdded {
         claim: String,
@@ -149,6 +152,86 @@ impl Change {
     }
 }
 
+/// A change in plain words: `before`, the id of the claim it is about (if any), `after`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    pub before: String,
+    pub claim: Option<String>,
+    pub after: String,
+}
+
+impl Change {
+    /// The change in plain words. A removed claim is named by its id inside `before`, never
+    /// as a claim to look up: its text is not republished.
+    pub fn words(&self) -> Words {
+        let text = |before: String| Words { before, claim: None, after: String::new() };
+        let about = |before: &str, id: &str, after: String| Words {
+            before: before.to_owned(),
+            claim: Some(id.to_owned()),
+            after,
+        };
+        match self {
+            Change::DossierAdded => text("Dossier added".into()),
+            Change::DossierRenamed { from } => text(format!("Renamed from {from}")),
+            Change::DossierRemoved => text("Dossier removed".into()),
+            Change::ClaimAdded { claim, kind, status, .. } => {
+                about("Claim ", claim, format!(" added ({}, {})", kind_words(*kind), status.as_str()))
+            }
+            Change::VendorStatementAdded { claim, responds_to } => about(
+                "Vendor statement ",
+                claim,
+                responds_to.as_ref().map_or_else(|| " added".to_owned(), |r| format!(" added, in reply to claim {r}")),
+            ),
+            Change::ClaimReworded { claim } => about("Claim ", claim, " reworded".into()),
+            Change::ClaimRemoved { claim } => text(format!("Claim {claim} removed")),
+            Change::StatusChanged { claim, from, to } => {
+                about("Status of claim ", claim, format!(" changed from {} to {}", from.as_str(), to.as_str()))
+            }
+            Change::KindChanged { claim, from, to } => {
+                about("Claim ", claim, format!(" changed from {} to {}", kind_words(*from), kind_words(*to)))
+            }
+            Change::Reverified { claim, from, to } => about("Claim ", claim, format!(" re-verified: {from} → {to}")),
+            Change::SourceAdded { claim, url } => about("Source added to claim ", claim, format!(": {url}")),
+            Change::SourceRemoved { claim } => about("Source removed from claim ", claim, String::new()),
+            Change::ArchiveAdded { claim, .. } => {
+                about("Archive copy added to a source of claim ", claim, String::new())
+            }
+            Change::FactChanged { fact, from, to } => text(match (from, to) {
+                (Some(from), Some(to)) => format!("Fact {fact} changed from {from} to {to}"),
+                (None, Some(to)) => format!("Fact {fact} set to {to}"),
+                (Some(_), None) | (None, None) => format!("Fact {fact} removed"),
+            }),
+            Change::ReplyRecorded { contacted, outcome } => {
+                text(format!("Right of reply recorded: vendor contacted {contacted}, {}", outcome_words(*outcome)))
+            }
+            Change::ReplyChanged { contacted, outcome } => {
+                text(format!("Right of reply changed: vendor contacted {contacted}, {}", outcome_words(*outcome)))
+            }
+            Change::ReplyRemoved => text("Right of reply record removed".into()),
+            Change::CategoryChanged { from, to } => text(format!("Category changed from {from} to {to}")),
+            Change::Edited => text("Text edited".into()),
+            Change::InvalidRevision { problem } => text(format!(
+                "This version did not parse ({problem}); the next change is compared with the last version that did"
+            )),
+        }
+    }
+}
+
+fn kind_words(kind: ClaimKind) -> &'static str {
+    match kind {
+        ClaimKind::VendorStatement => "vendor statement",
+        other => other.as_str(),
+    }
+}
+
+fn outcome_words(outcome: ReplyOutcome) -> &'static str {
+    match outcome {
+        ReplyOutcome::Responded => "responded",
+        ReplyOutcome::Declined => "declined",
+        ReplyOutcome::NoResponse => "no response",
+    }
+}
+
 /// Parses one version of a dossier's file.
 pub fn parse_version(path: &Path, bytes: &[u8]) -> Version {
     if bytes.len() as u64 > crate::load::MAX_FILE_BYTES {
@@ -176,6 +259,7 @@ pub fn snapshot(meta: &DossierMeta) -> Snapshot {
             text: claim.text.value.clone(),
             kind: claim.kind,
             status: claim.status,
+            impact: claim.impact,
             verified: claim.verified.value,
             responds_to: claim.responds_to.as_ref().map(|r| r.value.clone()),
             sources: claim
@@ -256,7 +340,7 @@ fn added(claim: &ClaimSnapshot) -> Change {
     if claim.kind == ClaimKind::VendorStatement {
         Change::VendorStatementAdded { claim: claim.id.clone(), responds_to: claim.responds_to.clone() }
     } else {
-        Change::ClaimAdded { claim: claim.id.clone(), kind: claim.kind, status: claim.status }
+        Change::ClaimAdded { claim: claim.id.clone(), kind: claim.kind, status: claim.status, impact: claim.impact }
     }
 }
 
@@ -311,6 +395,7 @@ mod tests {
             text: format!("Claim {id}."),
             kind: ClaimKind::Fact,
             status: ClaimStatus::Verified,
+            impact: None,
             verified: Date::parse("2026-01-01").unwrap(),
             responds_to: None,
             sources: vec![("https://a.test/x".to_owned(), None)],
@@ -330,7 +415,12 @@ mod tests {
         assert_eq!(
             changes,
             [
-                Change::ClaimAdded { claim: "a".into(), kind: ClaimKind::Fact, status: ClaimStatus::Verified },
+                Change::ClaimAdded {
+                    claim: "a".into(),
+                    kind: ClaimKind::Fact,
+                    status: ClaimStatus::Verified,
+                    impact: None
+                },
                 Change::VendorStatementAdded { claim: "answer".into(), responds_to: Some("a".into()) },
             ]
         );

@@ -12,6 +12,7 @@
 
 pub mod events;
 mod git;
+pub mod review;
 #[cfg(test)]
 pub(crate) mod tests;
 

@@ -147,8 +147,13 @@ fn every_kind_of_change_is_recorded() {
             "Add a".to_owned(),
             vec![
                 Change::DossierAdded,
-                Change::ClaimAdded { claim: x(), kind: ClaimKind::Fact, status: ClaimStatus::Verified },
-                Change::ClaimAdded { claim: "y".into(), kind: ClaimKind::Allegation, status: ClaimStatus::Alleged },
+                Change::ClaimAdded { claim: x(), kind: ClaimKind::Fact, status: ClaimStatus::Verified, impact: None },
+                Change::ClaimAdded {
+                    claim: "y".into(),
+                    kind: ClaimKind::Allegation,
+                    status: ClaimStatus::Alleged,
+                    impact: None,
+                },
             ],
         ),
         (

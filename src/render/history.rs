@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::{Links, Renderer};
 use crate::config::Config;
 use crate::history::{Change, Entry, History};
-use crate::model::{ClaimKind, ClaimStatus, Date, Dossier};
+use crate::model::{Date, Dossier};
 use crate::output::Output;
 use crate::site::Site;
 
@@ -163,80 +163,14 @@ fn shorten(text: &str, limit: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-fn kind_words(kind: ClaimKind) -> &'static str {
-    match kind {
-        ClaimKind::VendorStatement => "vendor statement",
-        other => other.as_str(),
-    }
-}
-
-fn status_words(status: ClaimStatus) -> &'static str {
-    status.as_str()
-}
-
-/// A change in plain words.
+/// A change in plain words, its claim named and linked where it still exists.
 fn describe(change: &Change, slug: &str, claims: &Claims) -> EventView {
-    let claim = |id: &str| Some(claims.reference(slug, id));
-    let text =
-        |s: String| EventView { before: s, claim: None, after: String::new(), correction: change.is_correction() };
-    let about = |before: &str, id: &str, after: String| EventView {
-        before: before.to_owned(),
-        claim: claim(id),
-        after,
+    let words = change.words();
+    EventView {
+        before: words.before,
+        claim: words.claim.map(|id| claims.reference(slug, &id)),
+        after: words.after,
         correction: change.is_correction(),
-    };
-    match change {
-        Change::DossierAdded => text("Dossier added".into()),
-        Change::DossierRenamed { from } => text(format!("Renamed from {from}")),
-        Change::DossierRemoved => text("Dossier removed".into()),
-        Change::ClaimAdded { claim, kind, status } => {
-            about("Claim ", claim, format!(" added ({}, {})", kind_words(*kind), status_words(*status)))
-        }
-        Change::VendorStatementAdded { claim, responds_to } => about(
-            "Vendor statement ",
-            claim,
-            responds_to.as_ref().map_or_else(|| " added".to_owned(), |r| format!(" added, in reply to claim {r}")),
-        ),
-        Change::ClaimReworded { claim } => about("Claim ", claim, " reworded".into()),
-        // The id alone: a removed claim's text is not republished.
-        Change::ClaimRemoved { claim } => {
-            EventView { before: format!("Claim {claim} removed"), claim: None, after: String::new(), correction: true }
-        }
-        Change::StatusChanged { claim, from, to } => {
-            about("Status of claim ", claim, format!(" changed from {} to {}", status_words(*from), status_words(*to)))
-        }
-        Change::KindChanged { claim, from, to } => {
-            about("Claim ", claim, format!(" changed from {} to {}", kind_words(*from), kind_words(*to)))
-        }
-        Change::Reverified { claim, from, to } => about("Claim ", claim, format!(" re-verified: {from} → {to}")),
-        Change::SourceAdded { claim, url } => about("Source added to claim ", claim, format!(": {url}")),
-        Change::SourceRemoved { claim } => about("Source removed from claim ", claim, String::new()),
-        Change::ArchiveAdded { claim, .. } => about("Archive copy added to a source of claim ", claim, String::new()),
-        Change::FactChanged { fact, from, to } => text(match (from, to) {
-            (Some(from), Some(to)) => format!("Fact {fact} changed from {from} to {to}"),
-            (None, Some(to)) => format!("Fact {fact} set to {to}"),
-            (Some(_), None) | (None, None) => format!("Fact {fact} removed"),
-        }),
-        Change::ReplyRecorded { contacted, outcome } => {
-            text(format!("Right of reply recorded: vendor contacted {contacted}, {}", outcome_words(*outcome)))
-        }
-        Change::ReplyChanged { contacted, outcome } => {
-            text(format!("Right of reply changed: vendor contacted {contacted}, {}", outcome_words(*outcome)))
-        }
-        Change::ReplyRemoved => text("Right of reply record removed".into()),
-        Change::CategoryChanged { from, to } => text(format!("Category changed from {from} to {to}")),
-        Change::Edited => text("Text edited".into()),
-        Change::InvalidRevision { problem } => text(format!(
-            "This version did not parse ({problem}); the next change is compared with the last version that did"
-        )),
-    }
-}
-
-fn outcome_words(outcome: crate::model::ReplyOutcome) -> &'static str {
-    match outcome {
-        crate::model::ReplyOutcome::Responded => "responded",
-        crate::model::ReplyOutcome::Declined => "declined",
-        crate::model::ReplyOutcome::NoResponse => "no response",
     }
 }
 
@@ -283,7 +217,7 @@ pub fn dossier_files(
     let page = HistoryPage {
         url: r.links.provider(&dossier.slug),
         summary: summary.clone(),
-        json_url: format!("{}history.json", summary.url),
+        json_url: format!("{}history.json", r.links.provider(&dossier.slug)),
         entries: views.clone(),
         name: name.clone(),
     };

@@ -211,3 +211,57 @@ fn a_shallow_clone_builds_and_says_from_when_history_is_complete() {
     assert!(page.contains("Retract the <retaliation> report") && page.contains("This version did not parse"), "{page}");
     assert!(!page.contains("Dossier added"), "the boundary commit records nothing: {page}");
 }
+
+const ALLEGATION: &str = "  - id: slow-refunds
+    text: Customers report refunds taking three months.
+    kind: allegation
+    status: alleged
+    impact: negative
+    verified: 2026-04-01
+    sources:
+      - url: https://forum.example.org/refunds
+        title: Refund thread
+        accessed: 2026-04-01
+";
+
+/// A branch off `main` with committed and uncommitted edits of every kind review cares about.
+fn review_branch() -> Wiki {
+    let wiki = history_wiki();
+    git_on(wiki.root(), "2026-04-01", &["checkout", "-q", "-b", "pr"]);
+    let wiki = edit(wiki, "content/providers/nimbusdns.md", "claims:\n", &format!("claims:\n{ALLEGATION}"));
+    commit_on(&wiki, "2026-04-02", "Add an allegation");
+    // Uncommitted: a status downgrade and a retraction.
+    let wiki = edit(wiki, HARBORLINE, "    status: retracted\n", "    status: disputed\n");
+    edit(wiki, "content/providers/zonequill.md", "status: verified", "status: retracted")
+}
+
+#[test]
+fn diff_shows_a_branch_claim_by_claim_with_what_review_cares_about() {
+    let wiki = review_branch();
+    let run = dossier().arg("diff").arg("main").arg("--format").arg("markdown").arg("--root").arg(wiki.root()).run();
+    run.assert_code(0);
+    let base = git_on(wiki.root(), "2026-04-03", &["rev-parse", "main"]);
+    let markdown = run.stdout.replace(&base.trim()[..10], "<base>");
+    insta::assert_snapshot!("diff_markdown", markdown);
+
+    let json = dossier().args(["diff", "main", "--format", "json", "--root"]).arg(wiki.root()).run();
+    json.assert_code(0);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["labels"], serde_json::json!(["allegation", "needs-two-reviews", "retraction"]));
+    let slugs: Vec<&str> = report["dossiers"].as_array().unwrap().iter().map(|d| d["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["harborline", "nimbusdns", "zonequill"]);
+    assert_eq!(report["dossiers"][1]["flags"], serde_json::json!(["new-allegation"]));
+
+    let human = dossier().args(["diff", "main", "--root"]).arg(wiki.root()).run();
+    human.assert_code(0);
+    assert!(human.stdout.contains("! Claim `slow-refunds` added (allegation, alleged)"), "{}", human.stdout);
+    assert!(human.stdout.contains("Review: two editors' approval"), "{}", human.stdout);
+}
+
+#[test]
+fn diff_without_the_base_fails_with_advice() {
+    let wiki = history_wiki();
+    let run = dossier().args(["diff", "origin/main", "--root"]).arg(wiki.root()).run();
+    run.assert_code(2);
+    assert!(run.stderr.contains("origin/main") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+}
