@@ -33,6 +33,7 @@ fn settings() -> Settings {
         drafts: false,
         edited: BTreeMap::new(),
         history: Default::default(),
+        pending_base: None,
         noindex: false,
         reload_script: None,
         minify: true,

@@ -80,6 +80,7 @@ fn settings(options: &BuildOptions, today: Date, history: history::History) -> S
         drafts: options.drafts,
         edited: history.edited.clone(),
         history: std::sync::Arc::new(history),
+        pending_base: None,
         noindex: options.noindex,
         reload_script: None,
         minify: options.minify,

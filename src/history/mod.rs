@@ -117,6 +117,24 @@ pub fn load(root: &Path, memo: Option<&dyn Memo>) -> History {
     }
 }
 
+/// Every dossier's version at `HEAD`, by path (`content/providers/x.md`): what the preview
+/// compares the working tree with. Empty without git or commits.
+pub fn head_versions(root: &Path) -> HashMap<String, Version> {
+    let Some(repo) = Repo::open(root) else { return HashMap::new() };
+    let reader = repo.reader();
+    let files = reader
+        .head()
+        .and_then(|head| reader.commit(head).ok().flatten())
+        .and_then(|commit| reader.diff_content(None, commit.content).ok())
+        .unwrap_or_default();
+    files
+        .par_iter()
+        .filter(|f| is_dossier(&f.path))
+        .filter_map(|f| Some((f.path.as_str(), f.new?)))
+        .map_init(|| repo.reader(), |reader, (path, blob)| (path.to_owned(), read_version(reader, blob, path)))
+        .collect()
+}
+
 /// Says once on stderr from which day a shallow clone's history is complete.
 pub fn announce_shallow(history: &History) {
     if let Some(day) = history.complete_from {

@@ -115,6 +115,8 @@ struct EventView {
 /// One commit's changes to one dossier.
 #[derive(Debug, Clone, Serialize)]
 struct EntryView {
+    /// The working tree's uncommitted changes (`serve` only).
+    pending: bool,
     anchor: String,
     date: String,
     commit: String,
@@ -179,6 +181,7 @@ fn entry_view(history: &History, entry: &Entry, claims: &Claims, current: Option
     let slug = current.unwrap_or(&entry.slug);
     let dossier = claims.site.dossiers.get(slug);
     EntryView {
+        pending: false,
         anchor: format!("c-{}-{}", &commit.id[..12.min(commit.id.len())], entry.slug),
         date: commit.date.to_string(),
         commit: commit.id[..10.min(commit.id.len())].to_owned(),
@@ -213,12 +216,13 @@ pub fn dossier_files(
     let entries = history.dossiers.get(&dossier.slug).map_or(&[][..], Vec::as_slice);
     let views: Vec<EntryView> =
         entries.iter().rev().map(|e| entry_view(history, e, &claims, Some(&dossier.slug))).collect();
+    let pending = r.settings.pending_base.as_ref().and_then(|base| pending_entry(base, dossier, &claims));
     let name = dossier.meta.name.value.clone();
     let page = HistoryPage {
         url: r.links.provider(&dossier.slug),
         summary: summary.clone(),
         json_url: format!("{}history.json", r.links.provider(&dossier.slug)),
-        entries: views.clone(),
+        entries: pending.into_iter().chain(views.iter().cloned()).collect(),
         name: name.clone(),
     };
     let title = format!("History of {name}");
@@ -240,6 +244,40 @@ pub fn dossier_files(
         (format!("{base}history.json"), r.held(json)),
         (format!("{base}feed.xml"), r.held(feed.into_bytes())),
     ])
+}
+
+/// The changes of the working tree since `HEAD`, as an entry, if its frontmatter changed.
+fn pending_entry(
+    base: &HashMap<String, crate::history::Version>,
+    dossier: &Dossier,
+    claims: &Claims,
+) -> Option<EntryView> {
+    let now = crate::history::events::snapshot(&dossier.meta);
+    let path = crate::diagnostics::display_path(&dossier.path);
+    let mut changes = Vec::new();
+    let before = match base.get(&path) {
+        Some(version) => version.as_ref().ok(),
+        None => {
+            changes.push(Change::DossierAdded);
+            None
+        }
+    };
+    changes.extend(crate::history::events::compare(before, &now));
+    if changes.is_empty() {
+        return None;
+    }
+    Some(EntryView {
+        pending: true,
+        anchor: "pending".to_owned(),
+        date: String::new(),
+        commit: String::new(),
+        commit_url: None,
+        subject: "Uncommitted changes: what your next commit will record".to_owned(),
+        slug: dossier.slug.clone(),
+        provider: None,
+        history_url: None,
+        events: changes.iter().map(|c| describe(c, &dossier.slug, claims)).collect(),
+    })
 }
 
 #[derive(Serialize)]

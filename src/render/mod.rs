@@ -44,6 +44,9 @@ pub struct Settings {
     pub edited: BTreeMap<String, Date>,
     /// The record over time (empty without git).
     pub history: Arc<crate::history::History>,
+    /// `serve` only: each dossier's version at `HEAD`, by path, so history pages show the
+    /// working tree's uncommitted changes as a pending entry.
+    pub pending_base: Option<Arc<std::collections::HashMap<String, crate::history::Version>>>,
     /// Asks search engines not to index (deploy previews).
     pub noindex: bool,
     /// A script URL that `serve` injects for live reload; never set by `build`.

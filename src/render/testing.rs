@@ -11,6 +11,7 @@ pub fn settings() -> Settings {
         drafts: false,
         edited: Default::default(),
         history: Default::default(),
+        pending_base: None,
         noindex: false,
         reload_script: None,
         minify: true,

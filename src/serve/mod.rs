@@ -56,6 +56,7 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
         drafts: true,
         edited: history.edited.clone(),
         history: Arc::new(history),
+        pending_base: Some(Arc::new(crate::history::head_versions(&options.root))),
         noindex: true,
         reload_script: Some(RELOAD_SCRIPT.to_owned()),
         minify: true,

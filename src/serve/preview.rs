@@ -180,6 +180,7 @@ mod tests {
             drafts: true,
             edited: [("content/providers/examplemail.md".to_owned(), Date::parse("2026-11-02").unwrap())].into(),
             history: Default::default(),
+            pending_base: None,
             noindex: true,
             reload_script: Some("/__dossier/reload.js".into()),
             minify: true,

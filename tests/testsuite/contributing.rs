@@ -111,6 +111,34 @@ fn workflows_pin_every_action_by_commit_and_keep_no_credentials() {
 }
 
 #[test]
+fn pull_requests_get_a_claim_level_comment_posted_without_running_their_code_with_a_write_token() {
+    let ci = yaml(".github/workflows/ci.yml");
+    let ci_runs = runs(&ci);
+    assert!(ci_runs.contains(r#"diff "origin/$GITHUB_BASE_REF" --format markdown > review/comment.md"#), "{ci_runs}");
+    assert!(ci_runs.contains("--format json > review/review.json"), "{ci_runs}");
+    assert!(read(".github/workflows/ci.yml").contains("name: dossier-review"), "CI keeps the summary as an artifact");
+
+    let rel = ".github/workflows/pr-review.yml";
+    let text = read(rel);
+    let workflow = yaml(rel);
+    assert_eq!(workflow["on"]["workflow_run"]["workflows"], serde_json::json!(["CI"]));
+    assert_eq!(workflow["permissions"], serde_json::json!({}), "{rel}: no permissions unless a job asks");
+    let job = &workflow["jobs"]["comment"];
+    assert_eq!(job["permissions"], serde_json::json!({"actions": "read", "pull-requests": "write"}));
+    assert!(!text.contains("uses:"), "{rel}: no action, so no pull request code and nothing to pin");
+    assert!(!text.contains("checkout"), "{rel}: the pull request's code is never checked out");
+    for step in job["steps"].as_array().expect("steps") {
+        assert!(!step["run"].as_str().unwrap_or_default().contains("${{"), "{rel}: an expression inside run:");
+    }
+    let script = runs(&workflow);
+    assert!(script.contains(r#"[ "$head" != "$HEAD_SHA" ]"#), "the artifact's pull request number is checked");
+    assert!(script.contains("allegation|needs-two-reviews|retraction)"), "labels come from a fixed list");
+    assert!(script.contains("-F body=@review/body.md"), "the comment body is sent as a file");
+    assert!(read("CONTRIBUTING.md").contains("### The review comment on your pull request"));
+    assert!(read(".github/pull_request_template.md").contains("review comment"));
+}
+
+#[test]
 fn a_weekly_job_checks_external_links_and_keeps_the_report() {
     let weekly = yaml(".github/workflows/external-links.yml");
     assert!(weekly["on"]["schedule"][0]["cron"].as_str().is_some_and(|c| c.split(' ').count() == 5));

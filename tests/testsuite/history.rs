@@ -265,3 +265,19 @@ fn diff_without_the_base_fails_with_advice() {
     run.assert_code(2);
     assert!(run.stderr.contains("origin/main") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
 }
+
+#[test]
+fn the_preview_shows_uncommitted_changes_as_a_pending_entry() {
+    let wiki = history_wiki();
+    let mut server = crate::serve::client::Server::start(wiki.root());
+    let page = "/providers/harborline/history/";
+    let before = server.get(page);
+    assert_eq!(before.status, 200);
+    assert!(!before.has("Uncommitted changes"), "a clean working tree has nothing pending");
+    let edited = wiki.read(HARBORLINE).replace("    status: retracted\n", "    status: disputed\n");
+    std::fs::write(wiki.path(HARBORLINE), edited).unwrap();
+    let after = server.wait_for_page(page, "the pending entry", |r| r.has("Uncommitted changes"));
+    assert!(after.has("changed from retracted to disputed"), "the pending entry names the change");
+    assert!(after.has("Retract the &lt;retaliation&gt; report"), "the committed history stays below it");
+    server.assert_alive();
+}

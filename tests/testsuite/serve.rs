@@ -3,7 +3,7 @@
 //! `%2e%2e`, backslashes) reach the server exactly as written. Every wait polls for the expected
 //! state until a deadline; nothing asserts on timings.
 
-mod client;
+pub(crate) mod client;
 
 use std::fs;
 use std::net::TcpListener;
