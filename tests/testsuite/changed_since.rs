@@ -9,22 +9,9 @@ use crate::harness::{Outcome, Wiki};
 
 const DOSSIER: &str = "content/providers/examplemail.md";
 
-/// Runs git in `dir` with a fixed identity and no user or system configuration.
+/// Runs git in `dir` with a fixed identity, dates and no user or system configuration.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.test")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.test")
-        .output()
-        .expect("run git");
-    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    crate::history::git_on(dir, "2026-01-01", args)
 }
 
 /// A copy of `minimal` committed on `main`, with a `pr` branch checked out.
