@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use corpus::{Flavor, Options};
 
 const USAGE: &str = "usage: gen_corpus --n N --out DIR [--seed S] [--flavor dossier|hugo] [--scaffold-from ROOT] \
-                     [--hugo-scaffold DIR] [--force]
+                     [--hugo-scaffold DIR] [--history COMMITS] [--force]
 
   --n N                 number of dossiers
   --out DIR             where to write (must be empty unless --force, which deletes it first)
@@ -24,10 +24,13 @@ const USAGE: &str = "usage: gen_corpus --n N --out DIR [--seed S] [--flavor doss
   --scaffold-from ROOT  dossier: copy ROOT's content/ (all but providers/) and themes/, and spread
                         the dossiers over its categories [default: built-in settings, 8 categories]
   --hugo-scaffold DIR   hugo: copy config.toml and layouts/ from DIR
-                        [default: the built-in copy of benches/support/hugo/]";
+                        [default: the built-in copy of benches/support/hugo/]
+  --history COMMITS     make OUT a git repository: the corpus as the first commit, then
+                        COMMITS - 1 commits editing one to three dossiers each (git fast-import);
+                        hugo: also sets enableGitInfo";
 
 fn main() -> ExitCode {
-    let (options, force) = match parse(std::env::args().skip(1)) {
+    let (options, force, history) = match parse(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
         Err(message) => {
             eprintln!("gen_corpus: {message}\n\n{USAGE}");
@@ -41,7 +44,10 @@ fn main() -> ExitCode {
         eprintln!("gen_corpus: cannot delete {}: {e}", options.out.display());
         return ExitCode::from(2);
     }
-    match corpus::generate(&options) {
+    let written = corpus::generate(&options).and_then(|summary| {
+        history.map_or(Ok(()), |commits| corpus::history::write_history(&options, commits)).map(|()| summary)
+    });
+    match written {
         Ok(summary) => {
             println!(
                 "wrote {} {} documents to {} ({} body words, {:.0} per doc)",
@@ -60,8 +66,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<(Options, bool), String> {
-    let (mut n, mut out, mut seed, mut flavor) = (None, None, "1".to_owned(), Flavor::Dossier);
+fn parse(mut args: impl Iterator<Item = String>) -> Result<(Options, bool, Option<usize>), String> {
+    let (mut n, mut out, mut seed, mut flavor, mut history) = (None, None, "1".to_owned(), Flavor::Dossier, None);
     let (mut scaffold_from, mut hugo_scaffold, mut force) = (None, None, false);
     while let Some(arg) = args.next() {
         if arg == "--force" {
@@ -76,10 +82,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(Options, bool), Stri
             "--flavor" => flavor = Flavor::parse(&value).ok_or_else(|| format!("unknown flavor `{value}`"))?,
             "--scaffold-from" => scaffold_from = Some(PathBuf::from(value)),
             "--hugo-scaffold" => hugo_scaffold = Some(PathBuf::from(value)),
+            "--history" => {
+                history = Some(value.parse::<usize>().map_err(|_| format!("--history `{value}` is not a count"))?);
+            }
             _ => return Err(format!("unknown argument `{arg}`")),
         }
     }
     let n = n.ok_or("--n is required")?;
     let out = out.ok_or("--out is required")?;
-    Ok((Options { n, seed, out, flavor, scaffold_from, hugo_scaffold }, force))
+    Ok((Options { n, seed, out, flavor, scaffold_from, hugo_scaffold }, force, history))
 }

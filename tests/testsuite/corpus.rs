@@ -81,3 +81,34 @@ fn the_hugo_flavor_carries_the_same_documents() {
     let page = fs::read_to_string(hugo.path().join("content/providers").join(&names(hugo.path())[0])).expect("read");
     assert!(page.starts_with("---\ntitle: ") && page.contains("\njurisdictions: [\""), "{page}");
 }
+
+#[test]
+fn a_generated_history_edits_one_to_three_dossiers_a_commit_and_still_builds() {
+    let corpus = generate(30, Flavor::Dossier, None);
+    let options = Options {
+        n: 30,
+        seed: "1".into(),
+        out: corpus.path().to_path_buf(),
+        flavor: Flavor::Dossier,
+        scaffold_from: None,
+        hugo_scaffold: None,
+    };
+    generator::history::write_history(&options, 40).expect("write the history");
+    let git = |args: &[&str]| -> String {
+        let out = std::process::Command::new("git").arg("-C").arg(corpus.path()).args(args).output().expect("run git");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(git(&["rev-list", "--count", "--first-parent", "HEAD"]).trim(), "40");
+    assert!(git(&["status", "--porcelain"]).is_empty(), "the work tree is the last commit");
+    let log = git(&["log", "--format=%x00", "--name-only", "HEAD~39..HEAD"]);
+    for commit in log.split('\0').skip(1) {
+        let files = commit.lines().filter(|l| !l.is_empty()).count();
+        assert!((1..=3).contains(&files), "a commit edits one to three dossiers: {commit:?}");
+    }
+    let out = corpus.path().join("public");
+    let run = dossier().arg("build").arg("--no-cache").arg("--root").arg(corpus.path()).arg("--output").arg(&out).run();
+    run.assert_code(0);
+    let changes: serde_json::Value = serde_json::from_slice(&fs::read(out.join("api/changes.json")).unwrap()).unwrap();
+    assert!(changes["changes"].as_array().unwrap().len() >= 30 + 39, "every dossier added, then each commit's edits");
+}

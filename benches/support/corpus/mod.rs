@@ -9,6 +9,7 @@
 
 mod code;
 mod document;
+pub mod history;
 mod random;
 
 use std::fs;
@@ -82,14 +83,34 @@ pub fn generate(options: &Options) -> io::Result<Summary> {
     fs::create_dir_all(&providers)?;
     let mut body_words = 0;
     for i in 0..options.n {
-        let mut doc = make_document(&vocab, &options.seed, i);
-        if !categories.is_empty() {
-            doc.category = categories[i % categories.len()].clone();
-        }
+        let doc = document(options, &categories, &vocab, i);
         body_words += doc.body.split_whitespace().count();
         fs::write(providers.join(format!("{}.md", doc.slug)), render(&doc, options.flavor))?;
     }
     Ok(Summary { documents: options.n, body_words })
+}
+
+/// Document `i` as `generate` writes it: spread over `categories` when there are any.
+fn document(options: &Options, categories: &[String], vocab: &Vocabulary, i: usize) -> Document {
+    let mut doc = make_document(vocab, &options.seed, i);
+    if !categories.is_empty() {
+        doc.category = categories[i % categories.len()].clone();
+    }
+    doc
+}
+
+/// The categories a written corpus spread its dossiers over (none for Hugo's).
+fn categories_of(out: &Path, flavor: Flavor) -> Vec<String> {
+    if flavor == Flavor::Hugo {
+        return Vec::new();
+    }
+    let mut categories: Vec<String> = fs::read_dir(out.join("content/categories"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.strip_suffix(".md").map(str::to_owned))
+        .collect();
+    categories.sort();
+    categories
 }
 
 /// The file text of one document in `flavor`.
