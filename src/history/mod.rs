@@ -14,7 +14,8 @@ pub mod events;
 mod git;
 pub mod review;
 #[cfg(test)]
-pub(crate) mod tests;
+#[path = "history_tests.rs"]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
