@@ -15,6 +15,7 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_s
 use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder};
 use syntect::util::LinesWithEndings;
 
+use super::contrast::{self, Rgb};
 use crate::markdown::escape;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -55,9 +56,14 @@ fn find_syntax(lang: &str) -> Option<(&'static SyntaxReference, &'static SyntaxS
     })
 }
 
-/// A `<pre>` block for `code`, highlighted when `lang` names a known syntax.
+/// A `<pre>` block for `code`, highlighted when `lang` names a known syntax. A long line scrolls
+/// inside the block, so the block takes keyboard focus and has a name (a group, not a landmark:
+/// a page has many).
 pub fn highlight(lang: Option<&str>, code: &str) -> String {
-    let label = lang.map(|l| format!(" data-lang=\"{}\"", escape(l))).unwrap_or_default();
+    let label = match lang {
+        Some(l) => format!(" data-lang=\"{l}\" tabindex=\"0\" role=\"group\" aria-label=\"Code ({l})\"", l = escape(l)),
+        None => " tabindex=\"0\" role=\"group\" aria-label=\"Code\"".to_owned(),
+    };
     let Some((syntax, set)) = lang.and_then(find_syntax) else {
         return format!("<pre class=\"code\"{label}><code>{}</code></pre>\n", escape(code));
     };
@@ -70,13 +76,19 @@ pub fn highlight(lang: Option<&str>, code: &str) -> String {
     format!("<pre class=\"code\"{label}><code>{}</code></pre>\n", generator.finalize())
 }
 
-/// The light and dark stylesheets for highlighted code.
+/// The backgrounds of code blocks in the theme's light and dark schemes: `--code-bg` in
+/// style.css (a test keeps them equal).
+const CODE_BG: [Rgb; 2] = [Rgb(0xf3, 0xf4, 0xf6), Rgb(0x1f, 0x23, 0x28)];
+
+/// The light and dark stylesheets for highlighted code, each colour readable (WCAG AA) on the
+/// code background of its scheme.
 pub fn stylesheets() -> (String, String) {
     let themes = ThemeSet::load_defaults();
-    let css = |name: &str| {
-        themes.themes.get(name).and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok()).unwrap_or_default()
+    let css = |name: &str, bg: Rgb| {
+        let css = themes.themes.get(name).and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok());
+        contrast::readable(&css.unwrap_or_default(), bg)
     };
-    (css("InspiredGitHub"), css("base16-ocean.dark"))
+    (css("InspiredGitHub", CODE_BG[0]), css("base16-ocean.dark", CODE_BG[1]))
 }
 
 #[cfg(test)]
@@ -89,7 +101,13 @@ mod tests {
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(html.contains("&lt;hi&gt;"), "{html}");
         let plain = highlight(Some("no-such-language"), "a < b\n");
-        assert_eq!(plain, "<pre class=\"code\" data-lang=\"no-such-language\"><code>a &lt; b\n</code></pre>\n");
+        assert_eq!(
+            plain,
+            "<pre class=\"code\" data-lang=\"no-such-language\" tabindex=\"0\" role=\"group\" aria-label=\"Code (no-such-language)\"><code>a &lt; b\n</code></pre>\n"
+        );
+        assert!(
+            highlight(None, "x").starts_with("<pre class=\"code\" tabindex=\"0\" role=\"group\" aria-label=\"Code\">")
+        );
     }
 
     #[test]
@@ -160,6 +178,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_highlight_colour_is_readable_on_the_code_background() {
+        let (light, dark) = stylesheets();
+        for (css, bg) in [(light, CODE_BG[0]), (dark, CODE_BG[1])] {
+            let mut seen = 0;
+            for rule in css.split_inclusive('}') {
+                let on = contrast::own_background(rule).unwrap_or(bg);
+                let mut rest = rule;
+                while let Some((at, value)) = contrast::next_color(rest) {
+                    let fg = Rgb::parse(&value[1..]).unwrap();
+                    assert!(fg.contrast(on) >= 4.5, "{fg} on {on}: {:.2} in {rule}", fg.contrast(on));
+                    seen += 1;
+                    rest = &rest[at + value.len()..];
+                }
+            }
+            assert!(seen > 20, "only {seen} colours");
+        }
+    }
+
+    #[test]
+    fn the_code_backgrounds_are_the_themes() {
+        let style = include_str!("../../themes/default/static/style.css");
+        let backgrounds: Vec<Rgb> = style
+            .match_indices("--code-bg:")
+            .filter_map(|(at, _)| Rgb::parse(style[at + 10..].trim_start().strip_prefix('#')?))
+            .collect();
+        // Print's `#fff` (not six digits) is not read: the light colours read better on it still.
+        assert_eq!(backgrounds, CODE_BG, "style.css's --code-bg, light then dark");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! knows neither disk nor compression, only keys, paths and bytes.
 
 mod assets;
+mod contrast;
 mod feeds;
 pub mod highlight;
 mod history;

@@ -554,6 +554,9 @@ fn code_blocks_are_highlighted_with_classes() {
         let doc = page(fixture(), rel);
         let pre = one(&doc, "main pre.code");
         assert_eq!(pre.attr("data-lang"), Some(lang), "{rel}");
+        // A long line scrolls the block, so a keyboard can reach it and a screen reader names it.
+        assert_eq!((pre.attr("tabindex"), pre.attr("role")), (Some("0"), Some("group")), "{rel}");
+        assert_eq!(pre.attr("aria-label"), Some(format!("Code ({lang})").as_str()), "{rel}");
         assert!(all(&doc, "main pre.code span[class^='hl-']").len() > 1, "{rel}: {}", pre.html());
         assert!(all(&doc, "[style]").is_empty(), "{rel}: classes, never inline styles");
         let sheets = attrs(&doc, "link[rel=stylesheet][media]", "href");
