@@ -319,9 +319,11 @@ impl<'c, 'a> Rewriter<'c, 'a> {
                 }
             }
             Event::Start(Tag::Table(alignments)) => {
-                // Wide tables scroll inside a focusable region instead of widening the page.
+                // Wide tables scroll inside a focusable, named wrapper instead of widening the
+                // page: a group, not a region, as region landmarks need unique names and a
+                // body's tables have no caption to give them one.
                 out.push(Event::Html(CowStr::Borrowed(
-                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"group\" aria-label=\"Table\">",
                 )));
                 out.push(Event::Start(Tag::Table(alignments)));
             }
@@ -602,11 +604,11 @@ mod tests {
     }
 
     #[test]
-    fn tables_scroll_in_a_labelled_region() {
+    fn tables_scroll_in_a_labelled_group() {
         let out = render("| a |\n| - |\n| 1 |\n", &[]);
         assert!(
             out.html
-                .starts_with("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>"),
+                .starts_with("<div class=\"table-wrap\" tabindex=\"0\" role=\"group\" aria-label=\"Table\"><table>"),
             "{}",
             out.html
         );

@@ -564,7 +564,7 @@ fn code_blocks_are_highlighted_with_classes() {
     }
     let doc = page(fixture(), "providers/examplemail/index.html");
     assert!(all(&doc, "link[rel=stylesheet][media]").is_empty(), "pages without code load no syntax stylesheet");
-    let table = one(&doc, ".dossier-body .table-wrap[role=region] table");
+    let table = one(&doc, ".dossier-body .table-wrap[role=group][tabindex='0'] table");
     assert_eq!(table.select(&sel("tbody tr")).count(), 2);
 }
 
