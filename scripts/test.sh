@@ -36,8 +36,10 @@ fi
 if command -v rustup >/dev/null 2>&1; then
   { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1 || rustup component add rustfmt clippy
 fi
-# The search and live-reload tests drive Chromium with playwright-core (no browser download), pinned by the lock file.
-[ -d tests/browser/node_modules/playwright-core ] || npm ci --prefix tests/browser --no-audit --no-fund
+# The search, live-reload and accessibility tests drive Chromium with playwright-core (no browser
+# download) and run axe-core in it, both pinned by the lock file.
+[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] ||
+  npm ci --prefix tests/browser --no-audit --no-fund
 # The build tests validate every page with the Nu HTML Checker (the jar from npm; java runs it).
 [ -f tests/vnu/node_modules/vnu-jar/build/dist/vnu.jar ] ||
   npm install --prefix tests/vnu --no-save --ignore-scripts --no-audit --no-fund vnu-jar@26.9.27

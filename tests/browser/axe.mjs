@@ -1,7 +1,10 @@
 // The accessibility test's browser half: serves a built site under its base path with the strict
 // CSP, runs axe-core (every rule it runs by default, of any impact) on every HTML page in the
-// light and the dark colour scheme, and on the search page showing results with its filters
-// open, and prints what it found as one JSON object for tests/testsuite/accessibility.rs.
+// light and the dark colour scheme at a desktop width, and in the light scheme at a phone's
+// (320 CSS pixels, where wide tables and code scroll); on the search page showing results with
+// its filters open, and on a header search box's quick results; tabs through every page and
+// notes each stop that shows no focus ring; and prints what it found as one JSON object for
+// tests/testsuite/accessibility.rs.
 // Usage: node axe.mjs <site dir> <base path>
 import { readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -38,43 +41,100 @@ async function audit(page) {
   }));
 }
 
+/**
+ * Tabs through the page as a keyboard user would (at most `limit` stops) and returns each
+ * focused element that shows no focus ring (no outline and no box shadow), and how many it saw.
+ */
+async function focusRings(page, limit = 400) {
+  const invisible = [];
+  let stops = 0;
+  for (let i = 0; i < limit; i += 1) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      window.__focused = window.__focused || new WeakSet();
+      if (!el || el === document.body || window.__focused.has(el)) return null;
+      window.__focused.add(el);
+      const style = getComputedStyle(el);
+      const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+      const label = (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 40);
+      return { ring, name: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""} “${label}”` };
+    });
+    // Past the last stop focus leaves the page (or comes round again): every stop was seen.
+    if (!focused) return { stops, invisible };
+    stops += 1;
+    if (!focused.ring) invisible.push(focused.name);
+  }
+  throw new Error(`${page.url()} has more than ${limit} focus stops: raise the limit`);
+}
+
 const server = await serveSite(root, base);
 const { page, close } = await openBrowser();
-const report = { pages: 0, audits: 0, violations: [] };
+const report = { pages: 0, audits: 0, redirects: 0, violations: [], focusStops: 0, focusInvisible: [] };
 // A redirect page refreshes to its target at once; while one is audited, that navigation is
-// stopped so axe sees the redirect page itself.
+// answered 204 No Content, on which a browser stays where it is, so axe sees the redirect page.
 let holdOn = null;
 await page.route("**/*", (route) => {
   const request = route.request();
-  if (holdOn && request.isNavigationRequest() && request.url() !== holdOn) return route.abort();
+  if (holdOn && request.isNavigationRequest() && request.url() !== holdOn) return route.fulfill({ status: 204 });
   return route.continue();
 });
 const record = (path, scheme, found) => {
   report.audits += 1;
   for (const violation of found) report.violations.push({ path, scheme, ...violation });
 };
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 320, height: 640 };
 try {
   const pages = htmlPages(root);
   report.pages = pages.length;
+  for (const path of pages) {
+    const url = `${server.origin}${base}${path}`;
+    const html = await (await fetch(url)).text();
+    // Only a real meta element counts: a hostile page shows such markup as escaped text.
+    holdOn = /<meta http-equiv="?refresh/i.test(html) ? url : null;
+    await page.setViewportSize(DESKTOP);
+    await page.emulateMedia({ colorScheme: "light" });
+    // The theme's pages need no script to be complete: "load" is when they are.
+    await page.goto(url, { waitUntil: "load" });
+    // The page audited is the one asked for, not where a refresh led.
+    if (page.url() !== url) throw new Error(`${url} was left for ${page.url()}`);
+    if (holdOn) report.redirects += 1;
+    record(path, "light", await audit(page));
+    await page.emulateMedia({ colorScheme: "dark" });
+    record(path, "dark", await audit(page));
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.setViewportSize(PHONE);
+    record(path, "light, 320px", await audit(page));
+    await page.setViewportSize(DESKTOP);
+    const rings = await focusRings(page);
+    report.focusStops += rings.stops;
+    if (!rings.stops) report.focusInvisible.push(`${path}: no focus stop at all`);
+    report.focusInvisible.push(...rings.invisible.map((name) => `${path}: ${name}`));
+    holdOn = null;
+  }
+  // The search page with results, its filter panel open and the live region filled.
+  await page.goto(`${server.origin}${base}search/?q=a`, { waitUntil: "load" });
+  await page.waitForFunction(() => /result/.test(document.getElementById("search-status").textContent), null, {
+    timeout: 15000,
+  });
+  await page.locator("#search-facets-toggle").click();
+  await page.locator("#search-facets input").first().waitFor();
   for (const scheme of ["light", "dark"]) {
     await page.emulateMedia({ colorScheme: scheme });
-    for (const path of pages) {
-      const url = `${server.origin}${base}${path}`;
-      const html = await (await fetch(url)).text();
-      holdOn = /http-equiv="?refresh/i.test(html) ? url : null;
-      await page.goto(url, { waitUntil: "networkidle" });
-      record(path, scheme, await audit(page));
-      holdOn = null;
-    }
-    // The search page with results, a filter panel open and the live region filled.
-    await page.goto(`${server.origin}${base}search/?q=a`, { waitUntil: "networkidle" });
-    await page.waitForFunction(() => /result/.test(document.getElementById("search-status").textContent), null, {
-      timeout: 15000,
-    });
-    const toggle = page.locator("#search-facets-toggle");
-    if (await toggle.isVisible()) await toggle.click();
-    await page.waitForTimeout(200);
     record("search/?q=a", scheme, await audit(page));
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize(PHONE);
+  record("search/?q=a", "light, 320px", await audit(page));
+  await page.setViewportSize(DESKTOP);
+  // The quick results a header search box shows as the reader types.
+  await page.goto(`${server.origin}${base}`, { waitUntil: "load" });
+  await page.locator("#site-search").fill("a");
+  await page.locator("#site-search-quick a").first().waitFor({ timeout: 15000 });
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    record("(quick results)", scheme, await audit(page));
   }
 } catch (error) {
   report.error = error.message.split("\n")[0];

@@ -2,6 +2,7 @@
 //! checked by the real `dossier` executable with `today` pinned, plus property tests of the
 //! loader. Fixtures live in `tests/fixtures/`, snapshots in `tests/testsuite/snapshots/`.
 
+mod accessibility;
 mod build;
 mod build_cache;
 mod changed_since;
