@@ -2,6 +2,10 @@
 //! real files, loaded by the real loader.
 
 use crate::model::Date;
+
+/// The test suite's git runner, so unit and integration tests make repositories alike.
+#[path = "../tests/testsuite/git_cli.rs"]
+pub mod git_cli;
 use crate::site::{Site, load_site};
 
 /// The settings every test wiki starts from: a 365-day window, and one category whose table

@@ -1,10 +1,10 @@
 //! The engine on real repositories made with the git CLI, dates pinned.
 
 use std::path::Path;
-use std::process::Command;
 
 use super::*;
 use crate::model::{ClaimKind, ClaimStatus, ReplyOutcome};
+use crate::testing::git_cli::git_on;
 
 /// A throwaway repository with a fixed identity and no user or system configuration.
 pub(crate) struct TestRepo {
@@ -23,12 +23,12 @@ impl TestRepo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        git_in(self.root(), args, "2026-01-01")
+        git_on(self.root(), "2026-01-01", args)
     }
 
     /// Runs git with author and committer dates set to noon UTC on `day`.
     pub fn git_on(&self, day: &str, args: &[&str]) -> String {
-        git_in(self.root(), args, day)
+        git_on(self.root(), day, args)
     }
 
     pub fn write(&self, rel: &str, text: &str) {
@@ -42,26 +42,6 @@ impl TestRepo {
         self.git_on(day, &["add", "-A"]);
         self.git_on(day, &["commit", "-q", "--allow-empty", "-m", message]);
     }
-}
-
-fn git_in(dir: &Path, args: &[&str], day: &str) -> String {
-    let stamp = format!("{day}T12:00:00+00:00");
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.test")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.test")
-        .env("GIT_AUTHOR_DATE", &stamp)
-        .env("GIT_COMMITTER_DATE", &stamp)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A dossier in `category` with extra top-level YAML and these claims (YAML list items).
@@ -300,7 +280,7 @@ fn a_shallow_clone_says_from_when_history_is_complete() {
     let clone = tempfile::tempdir().unwrap();
     let url = format!("file://{}", origin.root().display());
     let target = clone.path().join("wiki");
-    git_in(clone.path(), &["clone", "-q", "--depth", "2", &url, target.to_str().unwrap()], "2026-03-02");
+    git_on(clone.path(), "2026-03-02", &["clone", "-q", "--depth", "2", &url, target.to_str().unwrap()]);
     let history = load(&target, None);
     assert_eq!(history.complete_from, Some(date("2026-02-01")));
     let a = timeline(&history, "a");

@@ -4,35 +4,13 @@
 //! cold one; a shallow clone.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::build::{check_atom, nu_errors_in};
+pub use crate::git_cli::git_on;
 use crate::harness::{Wiki, dossier, fixtures_dir};
 
 const BASE: &str = "https://wiki.example.org/wiki/";
 const HARBORLINE: &str = "content/providers/harborline.md";
-
-/// Runs git in `dir` with a fixed identity, no user configuration and both dates at noon UTC
-/// on `day`.
-pub fn git_on(dir: &Path, day: &str, args: &[&str]) -> String {
-    let stamp = format!("{day}T12:00:00+00:00");
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.test")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.test")
-        .env("GIT_AUTHOR_DATE", &stamp)
-        .env("GIT_COMMITTER_DATE", &stamp)
-        .output()
-        .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 pub fn commit_on(wiki: &Wiki, day: &str, message: &str) {
     git_on(wiki.root(), day, &["add", "-A"]);

@@ -12,6 +12,7 @@ mod corpus;
 mod exit_codes;
 mod external;
 mod formats;
+mod git_cli;
 mod harness;
 mod history;
 mod layers;
