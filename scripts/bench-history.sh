@@ -23,17 +23,7 @@ RUNS="${RUNS:-3}"
 N="${N:-10000}"
 COMMITS="${COMMITS:-50000}"
 WORK="${BENCH_DIR:-${TMPDIR:-/tmp}/dossier-bench-history}"
-MAX_LOAD="${MAX_LOAD:-1.5}"
-WAIT_MAX="${WAIT_MAX:-1200}"
-TODAY=2026-11-27
-TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/dossier"
-GEN="$TARGET/release/examples/gen_corpus"
-HUGO="${HUGO:-$(command -v hugo || true)}"
-[ "$HUGO" = none ] && HUGO=""
-
-/usr/bin/time -v true 2>/dev/null || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
-cargo build --release --locked --quiet --bin dossier --example gen_corpus
+. scripts/bench-common.sh
 
 WIKI="$WORK/wiki"
 SITE="$WORK/hugo"
@@ -58,17 +48,6 @@ gitw() {
   env GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.test \
     GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.test \
     GIT_AUTHOR_DATE="2026-11-26T12:00:00Z" GIT_COMMITTER_DATE="2026-11-26T12:00:00Z" git -C "$WIKI" "$@"
-}
-
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-wait_for_quiet_machine() {
-  local waited=0
-  while awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' && [ "$waited" -lt "$WAIT_MAX" ]; do
-    [ "$waited" -eq 0 ] && echo "waiting up to ${WAIT_MAX}s for the 1-min load average ($(load)) to fall below $MAX_LOAD" >&2
-    sleep 30
-    waited=$((waited + 30))
-  done
-  echo "load average before measuring: $(load) (waited ${waited}s)"
 }
 
 # measure NAME CMD...: runs CMD under /usr/bin/time -v; its report is RUNS_DIR/NAME.time.
@@ -126,7 +105,7 @@ for run in $(seq "$RUNS"); do
 done
 gitw checkout -q main
 gitw branch -q -D bench-review
-echo "load average after: $(load)" | tee -a "$RUNS_DIR/machine.txt" >&2
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RUNS_DIR/machine.txt" >&2
 rm -rf "$WORK/trash"
 
 python3 - "$RUNS_DIR" "$RUNS" <<'PY'

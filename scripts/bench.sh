@@ -28,17 +28,7 @@ cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
 SIZES="${SIZES:-1000 10000}"
 WORK="${BENCH_DIR:-${TMPDIR:-/tmp}/dossier-bench}"
-MAX_LOAD="${MAX_LOAD:-1.5}"
-WAIT_MAX="${WAIT_MAX:-1200}"
-TODAY=2026-11-27
-TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/dossier"
-GEN="$TARGET/release/examples/gen_corpus"
-HUGO="${HUGO:-$(command -v hugo || true)}"
-[ "$HUGO" = none ] && HUGO=""
-
-/usr/bin/time -v true 2>/dev/null || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
-cargo build --release --locked --quiet --bin dossier --example gen_corpus
+. scripts/bench-common.sh
 
 mkdir -p "$WORK"
 RUNS_DIR="$WORK/runs"
@@ -50,19 +40,6 @@ TRASH="$WORK/trash"
 rm -rf "$TRASH"
 mkdir -p "$TRASH"
 : >"$MANIFEST"
-
-load1() { cut -d' ' -f1 /proc/loadavg; }
-
-wait_for_quiet_machine() {
-  local waited=0
-  while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' && [ "$waited" -lt "$WAIT_MAX" ]; do
-    [ "$waited" -eq 0 ] && echo "waiting up to ${WAIT_MAX}s for the 1-min load average ($(load1)) to fall below $MAX_LOAD" >&2
-    sleep 30
-    waited=$((waited + 30))
-  done
-  echo "load average before measuring: $(cut -d' ' -f1-3 /proc/loadavg) (waited ${waited}s)" >&2
-  echo "load_before	$(cut -d' ' -f1-3 /proc/loadavg)	waited ${waited}s" >>"$RUNS_DIR/machine.tsv"
-}
 
 # measure KIND TOOL SIZE RUN CMD...: runs CMD under /usr/bin/time -v, keeps its streams.
 measure() {
@@ -94,7 +71,8 @@ for n in $SIZES; do
   fi
 done
 
-wait_for_quiet_machine
+wait_for_quiet_machine >&2
+echo "load_before	$(cut -d' ' -f1-3 /proc/loadavg)	waited ${WAITED}s" >>"$RUNS_DIR/machine.tsv"
 for n in $SIZES; do
   echo "== $n dossiers: $RUNS full build(s) each${HUGO:+, alternating dossier and Hugo}" >&2
   for run in $(seq "$RUNS"); do
