@@ -32,8 +32,8 @@ use crate::load::{self, InputKind};
 use crate::memo::Memo;
 use crate::model::Date;
 
-/// Bumped whenever a record's layout or what it derives changes.
-/// The version of the records kept in the memo: a change to [`Record`] or [`Change`] bumps it.
+/// The version of the records kept in the memo: a change to [`Record`] or [`Change`], or to what
+/// they derive, bumps it.
 pub const CACHE_FORMAT: u32 = 1;
 
 /// A commit of the published branch's first-parent line.
