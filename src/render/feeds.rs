@@ -148,29 +148,77 @@ fn atom(config: &Config, links: &Links, updated: &[(Date, &Summary)], today: Dat
     let mut recent: Vec<&(Date, &Summary)> = updated.iter().collect();
     recent.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
     recent.truncate(FEED_ENTRIES);
-    let feed_updated = recent.first().map_or(today, |(d, _)| *d);
     let home = links.absolute(&links.path(""));
+    let head = AtomHead {
+        title: &config.title,
+        subtitle: Some(&config.description),
+        id: &home,
+        self_url: &links.absolute(&links.path("feed.xml")),
+        page: &home,
+        updated: recent.first().map_or(today, |(d, _)| *d).to_string(),
+        site_title: &config.title,
+    };
+    let entries = recent.into_iter().map(|(date, summary)| {
+        let url = links.absolute(&summary.url);
+        AtomEntry {
+            title: summary.name.clone(),
+            id: url.clone(),
+            link: url,
+            updated: date.to_string(),
+            summary: summary.summary.clone(),
+        }
+    });
+    atom_document(&head, entries)
+}
+
+/// An Atom feed's own fields (URLs absolute, `updated` a day).
+pub(super) struct AtomHead<'a> {
+    pub title: &'a str,
+    pub subtitle: Option<&'a str>,
+    pub id: &'a str,
+    pub self_url: &'a str,
+    /// The HTML page the feed follows.
+    pub page: &'a str,
+    pub updated: String,
+    /// The wiki's title: the author is its contributors.
+    pub site_title: &'a str,
+}
+
+/// One entry of an Atom feed (URLs absolute, `updated` a day).
+pub(super) struct AtomEntry {
+    pub title: String,
+    pub id: String,
+    pub link: String,
+    pub updated: String,
+    pub summary: String,
+}
+
+/// The Atom document of `head` and `entries`, every text escaped here.
+pub(super) fn atom_document(head: &AtomHead, entries: impl IntoIterator<Item = AtomEntry>) -> String {
     let mut out =
         String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(out, "<title>{}</title>", xml(head.title));
+    if let Some(subtitle) = head.subtitle {
+        let _ = writeln!(out, "<subtitle>{}</subtitle>", xml(subtitle));
+    }
     let _ = write!(
         out,
-        "<title>{}</title>\n<subtitle>{}</subtitle>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{feed_updated}T00:00:00Z</updated>\n<author><name>{} contributors</name></author>\n<generator>dossier</generator>\n",
-        xml(&config.title),
-        xml(&config.description),
-        xml(&home),
-        xml(&links.absolute(&links.path("feed.xml"))),
-        xml(&home),
-        xml(&config.title),
+        "<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{}T00:00:00Z</updated>\n<author><name>{} contributors</name></author>\n<generator>dossier</generator>\n",
+        xml(head.id),
+        xml(head.self_url),
+        xml(head.page),
+        head.updated,
+        xml(head.site_title),
     );
-    for (date, summary) in recent {
-        let url = links.absolute(&summary.url);
+    for entry in entries {
         let _ = write!(
             out,
-            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{date}T00:00:00Z</updated>\n<summary>{}</summary>\n</entry>\n",
-            xml(&summary.name),
-            xml(&url),
-            xml(&url),
-            xml(&summary.summary),
+            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{}T00:00:00Z</updated>\n<summary>{}</summary>\n</entry>\n",
+            xml(&entry.title),
+            xml(&entry.id),
+            xml(&entry.link),
+            entry.updated,
+            xml(&entry.summary),
         );
     }
     out.push_str("</feed>\n");

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::feeds::{AtomEntry, AtomHead, atom_document};
 use super::{Links, Renderer};
 use crate::config::Config;
 use crate::history::{Change, Entry, History};
@@ -444,10 +445,6 @@ pub fn site_files(
     Ok(())
 }
 
-fn xml(text: &str) -> String {
-    crate::markdown::escape(text)
-}
-
 /// An Atom feed of history entries (newest first): one entry per commit and dossier.
 fn atom(
     config: &Config,
@@ -459,20 +456,17 @@ fn atom(
     today: Date,
 ) -> String {
     let entries = &entries[..entries.len().min(FEED_ENTRIES)];
-    let updated = entries.first().map_or_else(|| today.to_string(), |e| e.date.clone());
     let page = links.absolute(page_url);
-    let mut out =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    let _ = write!(
-        out,
-        "<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{updated}T00:00:00Z</updated>\n<author><name>{} contributors</name></author>\n<generator>dossier</generator>\n",
-        xml(title),
-        xml(&page),
-        xml(&links.absolute(self_url)),
-        xml(&page),
-        xml(&config.title),
-    );
-    for entry in entries {
+    let head = AtomHead {
+        title,
+        subtitle: None,
+        id: &page,
+        self_url: &links.absolute(self_url),
+        page: &page,
+        updated: entries.first().map_or_else(|| today.to_string(), |e| e.date.clone()),
+        site_title: &config.title,
+    };
+    let entries = entries.iter().map(|entry| {
         let link = links.absolute(&entry.history_url.clone().unwrap_or_else(|| links.path("changes/")));
         let name = entry.provider.as_ref().map_or(entry.slug.as_str(), |(name, _)| name.as_str());
         let words: Vec<String> = entry
@@ -480,21 +474,16 @@ fn atom(
             .iter()
             .map(|e| format!("{}{}{}", e.before, e.claim.as_ref().map_or("", |c| c.label.as_str()), e.after))
             .collect();
-        let _ = write!(
-            out,
-            "<entry>\n<title>{}: {}</title>\n<id>{}#{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}#{}\"/>\n<updated>{}T00:00:00Z</updated>\n<summary>{}</summary>\n</entry>\n",
-            xml(name),
-            xml(&entry.subject),
-            xml(&link),
-            xml(&entry.anchor),
-            xml(&link),
-            xml(&entry.anchor),
-            entry.date,
-            xml(&words.join(". ")),
-        );
-    }
-    out.push_str("</feed>\n");
-    out
+        let at = format!("{link}#{}", entry.anchor);
+        AtomEntry {
+            title: format!("{name}: {}", entry.subject),
+            id: at.clone(),
+            link: at,
+            updated: entry.date.clone(),
+            summary: words.join(". "),
+        }
+    });
+    atom_document(&head, entries)
 }
 
 /// The hash input of a dossier's record, for its pages' cache key.
