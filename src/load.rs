@@ -74,8 +74,7 @@ pub fn discover(root: &Path) -> anyhow::Result<(Vec<Input>, Vec<Diagnostic>)> {
     }
     let mut inputs = Vec::new();
     let mut diagnostics = Vec::new();
-    let walker = WalkDir::new(&content).follow_links(false).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())) {
+    for entry in walk_content(root) {
         let entry = entry.with_context(|| format!("cannot list {}", content.display()))?;
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
         if entry.path_is_symlink() {
@@ -102,6 +101,16 @@ pub fn discover(root: &Path) -> anyhow::Result<(Vec<Input>, Vec<Diagnostic>)> {
         );
     }
     Ok((inputs, diagnostics))
+}
+
+/// Every entry under `root/content` the site looks at, sorted by name: what editors, the OS and
+/// version control leave there is passed over, and symbolic links are not followed.
+pub fn walk_content(root: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    WalkDir::new(root.join("content"))
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()))
 }
 
 fn symlink_diagnostic(abs: &Path, rel: &Path, real_root: &Path) -> Diagnostic {

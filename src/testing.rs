@@ -6,6 +6,8 @@ use crate::model::Date;
 /// The test suite's git runner, so unit and integration tests make repositories alike.
 #[path = "../tests/testsuite/git_cli.rs"]
 pub mod git_cli;
+use std::path::Path;
+
 use crate::site::{Site, load_site};
 
 /// The settings every test wiki starts from: a 365-day window, and one category whose table
@@ -58,4 +60,44 @@ pub fn responding(kind: &str, target: &str, source_host: &str) -> String {
         &format!("    responds_to: {target}\n    sources:"),
         1,
     )
+}
+
+/// A throwaway git repository with a fixed identity and no user or system configuration.
+pub struct TestRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestRepo {
+    /// An empty repository on `main`.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo { dir: tempfile::tempdir().expect("a temporary folder") };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        git_cli::git_on(self.root(), "2026-01-01", args)
+    }
+
+    /// Runs git with author and committer dates set to noon UTC on `day`.
+    pub fn git_on(&self, day: &str, args: &[&str]) -> String {
+        git_cli::git_on(self.root(), day, args)
+    }
+
+    /// Writes `text` at `rel` (relative to the repository's top), making its folders.
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create a folder");
+        std::fs::write(path, text).expect("write a file");
+    }
+
+    /// Commits everything on `day`.
+    pub fn commit(&self, day: &str, message: &str) {
+        self.git_on(day, &["add", "-A"]);
+        self.git_on(day, &["commit", "-q", "--allow-empty", "-m", message]);
+    }
 }

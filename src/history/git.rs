@@ -133,6 +133,23 @@ impl Reader {
         Ok(repo.find_blob(id)?.take_data())
     }
 
+    /// Keeps the paths (relative to the wiki root) git does not ignore: tracked ones, and
+    /// untracked ones no ignore rule (`.gitignore`, `info/exclude`, `core.excludesFile`) matches.
+    pub fn not_ignored(&self, paths: Vec<String>) -> anyhow::Result<Vec<String>> {
+        let repo = &self.repo;
+        let index = repo.index_or_empty()?;
+        let mut excludes = repo.excludes(&index, None, Default::default())?;
+        let mut kept = Vec::with_capacity(paths.len());
+        for path in paths {
+            let full = format!("{}{path}", self.prefix);
+            let tracked = index.entry_by_path(full.as_bytes().as_bstr()).is_some();
+            if tracked || !excludes.at_path(&full, Some(gix::index::entry::Mode::FILE))?.is_excluded() {
+                kept.push(path);
+            }
+        }
+        Ok(kept)
+    }
+
     /// The blob of `path` (relative to the wiki root) in a commit's `content/` tree.
     pub fn blob_at(&self, content: Option<ObjectId>, path: &str) -> anyhow::Result<Option<ObjectId>> {
         let (Some(content), Some(rest)) = (content, path.strip_prefix("content/")) else { return Ok(None) };

@@ -1,48 +1,9 @@
 //! The engine on real repositories made with the git CLI, dates pinned.
 
-use std::path::Path;
-
 use super::*;
 use crate::model::{ClaimKind, ClaimStatus, ReplyOutcome};
+use crate::testing::TestRepo;
 use crate::testing::git_cli::git_on;
-
-/// A throwaway repository with a fixed identity and no user or system configuration.
-pub(crate) struct TestRepo {
-    pub dir: tempfile::TempDir,
-}
-
-impl TestRepo {
-    pub fn new() -> TestRepo {
-        let repo = TestRepo { dir: tempfile::tempdir().unwrap() };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
-    }
-
-    pub fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub fn git(&self, args: &[&str]) -> String {
-        git_on(self.root(), "2026-01-01", args)
-    }
-
-    /// Runs git with author and committer dates set to noon UTC on `day`.
-    pub fn git_on(&self, day: &str, args: &[&str]) -> String {
-        git_on(self.root(), day, args)
-    }
-
-    pub fn write(&self, rel: &str, text: &str) {
-        let path = self.root().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    /// Commits everything on `day`.
-    pub fn commit(&self, day: &str, message: &str) {
-        self.git_on(day, &["add", "-A"]);
-        self.git_on(day, &["commit", "-q", "--allow-empty", "-m", message]);
-    }
-}
 
 /// A dossier in `category` with extra top-level YAML and these claims (YAML list items).
 pub(crate) fn dossier(category: &str, extra: &str, claims: &str) -> String {
