@@ -1,6 +1,7 @@
 //! `check --changed-since REF` on throwaway git repositories: only the files a change touched
-//! are reported, the re-verify rule compares old and new claims, uncommitted edits count, and
-//! a missing base (a shallow clone) fails with advice instead of a wrong answer.
+//! are reported (added, edited, removed, renamed, committed or not), the re-verify rule compares
+//! old and new claims, and a missing base (a shallow clone) fails with advice instead of a
+//! wrong answer.
 
 use std::path::Path;
 use std::process::Command;
@@ -196,6 +197,60 @@ fn new_files_not_yet_added_to_git_count() {
 }
 
 #[test]
+fn a_deleted_file_is_part_of_the_change() {
+    let wiki = repo(Wiki::minimal());
+    git(wiki.root(), &["rm", "-q", "content/site.yaml"]);
+    commit_all(&wiki, "drop the settings");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(1);
+    assert_eq!(codes(&run), [("missing-site-config".into(), "content/site.yaml".into(), 0, 0)]);
+    assert!(run.stderr.is_empty(), "the error is the change's own, not one outside it: {}", run.stderr);
+}
+
+#[test]
+fn a_renamed_dossier_is_compared_with_what_it_was_under_its_old_name() {
+    // The base already publishes an allegation with no answer: a warning, as it was before.
+    let allegation = crate::harness::invalid_case_dir("unanswered-allegation").join(DOSSIER);
+    let text = std::fs::read_to_string(allegation).expect("read the unanswered-allegation case");
+    let wiki = repo(Wiki::minimal().write(DOSSIER, text));
+    let renamed = "content/providers/mailco.md";
+    git(wiki.root(), &["mv", DOSSIER, renamed]);
+    let wiki = edit(wiki, renamed, "text: Outgoing mail is DKIM-signed.", "text: All outgoing mail is DKIM-signed.");
+    commit_all(&wiki, "rename examplemail and reword a claim");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(0);
+    let found: Vec<(String, String, String)> =
+        run.findings().into_iter().map(|f| (f.code, f.path, f.severity)).collect();
+    assert_eq!(
+        found,
+        [
+            ("reverify-claim".into(), renamed.into(), "warning".into()),
+            ("unanswered-allegation".into(), renamed.into(), "warning".into()),
+        ],
+        "the reworded claim is found by comparing with the old file, and the old allegation is not new"
+    );
+}
+
+#[test]
+fn paths_with_spaces_quotes_and_accents_are_matched_exactly() {
+    let odd = "content/providers/mail \"co\" é.md";
+    let page = "content/pages/a \"b\" é.md";
+    let wiki = Wiki::minimal();
+    let (dossier, about) = (wiki.read(DOSSIER), wiki.read("content/pages/about.md"));
+    let wiki = repo(wiki.write(odd, dossier).write(page, about));
+    // Uncommitted: only the dossier changes; the page's file name is as wrong as it was.
+    let wiki = edit(wiki, odd, "text: Outgoing mail is DKIM-signed.", "text: All outgoing mail is DKIM-signed.");
+    let run = changed_since(&wiki, "main");
+    run.assert_code(1);
+    assert_eq!(codes(&run), [("invalid-slug".into(), odd.into(), 0, 0), ("reverify-claim".into(), odd.into(), 23, 15)]);
+    assert!(
+        run.stderr.contains("1 error in files not changed since main") && run.stderr.contains(page),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn errors_outside_the_change_still_fail_the_check() {
     // A category loses a fact column: the untouched dossier that fills it no longer checks.
     let wiki = repo(Wiki::minimal());
@@ -260,6 +315,20 @@ fn a_shallow_clone_without_the_base_fails_with_advice() {
         .run();
     run.assert_code(2);
     assert!(run.stderr.contains("HEAD~1") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing is reported without a base: {}", run.stdout);
+}
+
+#[test]
+fn a_base_that_does_not_exist_fails_with_advice() {
+    let wiki = repo(Wiki::minimal());
+    let run = changed_since(&wiki, "origin/main");
+    run.assert_code(2);
+    assert!(run.stderr.contains("cannot find the changes since `origin/main`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git fetch --unshallow origin") && run.stderr.contains("fetch-depth: 0"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty(), "nothing is reported without a base: {}", run.stdout);
 }
 
