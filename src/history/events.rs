@@ -234,52 +234,74 @@ fn outcome_words(outcome: ReplyOutcome) -> &'static str {
 
 /// Parses one version of a dossier's file.
 pub fn parse_version(path: &Path, bytes: &[u8]) -> Version {
+    parse_meta(path, bytes).map(|(meta, _)| snapshot(&meta))
+}
+
+/// A version's frontmatter, parsed, and its YAML text; or why it does not parse.
+pub(super) fn parse_meta<'a>(path: &Path, bytes: &'a [u8]) -> Result<(DossierMeta, &'a str), String> {
+    let text = text_of(bytes)?;
+    let split = frontmatter::split(path, text).map_err(|d| problem(&[d]))?;
+    let meta = frontmatter::parse_yaml::<DossierMeta>(path, split.yaml).map_err(|p| problem(&p))?;
+    Ok((meta, split.yaml))
+}
+
+/// A file's text, as loading reads it: at most 2 MiB of UTF-8, a byte-order mark dropped.
+pub(super) fn text_of(bytes: &[u8]) -> Result<&str, String> {
     if bytes.len() as u64 > crate::load::MAX_FILE_BYTES {
         return Err("the file is larger than 2 MiB".to_owned());
     }
     let text = std::str::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_owned())?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match frontmatter::parse_document::<DossierMeta>(path, text) {
-        Ok((meta, _)) => Ok(snapshot(&meta)),
-        Err(problems) => Err(match problems.first() {
-            Some(p) if p.line > 0 => format!("line {}: {}", p.line, p.message),
-            Some(p) => p.message.clone(),
-            None => "the frontmatter does not parse".to_owned(),
-        }),
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The first problem, as a history page says it.
+fn problem(problems: &[crate::diagnostics::Diagnostic]) -> String {
+    match problems.first() {
+        Some(p) if p.line > 0 => format!("line {}: {}", p.line, p.message),
+        Some(p) => p.message.clone(),
+        None => "the frontmatter does not parse".to_owned(),
     }
 }
 
 /// What the record keeps of parsed frontmatter.
 pub fn snapshot(meta: &DossierMeta) -> Snapshot {
-    let claims = meta
-        .claims
-        .iter()
-        .map(|claim| ClaimSnapshot {
-            id: claim.id.value.clone(),
-            text: claim.text.value.clone(),
-            kind: claim.kind,
-            status: claim.status,
-            impact: claim.impact,
-            verified: claim.verified.value,
-            responds_to: claim.responds_to.as_ref().map(|r| r.value.clone()),
-            sources: claim
-                .sources
-                .iter()
-                .map(|source| match &source.value {
-                    SourceRef::Inline(s) => {
-                        (s.url.value.trim().to_owned(), s.archive.as_ref().map(|a| a.value.clone()))
-                    }
-                    SourceRef::Named(name) => meta.sources.get(name).map_or_else(
-                        || (format!("{name} (named source)"), None),
-                        |s| (s.url.value.trim().to_owned(), s.archive.as_ref().map(|a| a.value.clone())),
-                    ),
-                })
-                .collect(),
-        })
-        .collect();
+    let sources = named_sources(meta);
+    let claims = meta.claims.iter().map(|claim| claim_snapshot(claim, &sources)).collect();
     let facts = meta.facts.iter().map(|(key, fact)| (key.clone(), fact_text(&fact.value.value))).collect();
     let reply = meta.right_of_reply.as_ref().map(|r| (r.contacted.value, r.outcome));
     Snapshot { category: meta.category.value.clone(), claims, facts, reply }
+}
+
+/// A source as the record keeps it: its address and archive.
+type Cited = (String, Option<String>);
+
+/// The named sources of a dossier, as claims citing them are recorded.
+pub(super) fn named_sources(meta: &DossierMeta) -> BTreeMap<String, Cited> {
+    let cited = |s: &crate::model::Source| (s.url.value.trim().to_owned(), s.archive.as_ref().map(|a| a.value.clone()));
+    meta.sources.iter().map(|(name, source)| (name.clone(), cited(source))).collect()
+}
+
+/// What the record keeps of one claim, its named sources looked up in `sources`.
+pub(super) fn claim_snapshot(claim: &crate::model::Claim, sources: &BTreeMap<String, Cited>) -> ClaimSnapshot {
+    ClaimSnapshot {
+        id: claim.id.value.clone(),
+        text: claim.text.value.clone(),
+        kind: claim.kind,
+        status: claim.status,
+        impact: claim.impact,
+        verified: claim.verified.value,
+        responds_to: claim.responds_to.as_ref().map(|r| r.value.clone()),
+        sources: claim
+            .sources
+            .iter()
+            .map(|source| match &source.value {
+                SourceRef::Inline(s) => (s.url.value.trim().to_owned(), s.archive.as_ref().map(|a| a.value.clone())),
+                SourceRef::Named(name) => {
+                    sources.get(name).cloned().unwrap_or_else(|| (format!("{name} (named source)"), None))
+                }
+            })
+            .collect(),
+    }
 }
 
 /// A fact's value as a reader would write it.

@@ -1,8 +1,11 @@
 //! The git seam: commits, trees and blobs read in-process from the object database (gitoxide),
 //! never a process per revision.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -33,6 +36,18 @@ pub struct CommitInfo {
     pub content: Option<ObjectId>,
 }
 
+/// A commit as the walk reads it, before its trees.
+#[derive(Debug, Clone)]
+pub struct CommitHeader {
+    pub id: ObjectId,
+    pub first_parent: Option<ObjectId>,
+    /// As [`CommitInfo::date`].
+    pub date: Date,
+    pub subject: String,
+    /// The root tree.
+    pub tree: ObjectId,
+}
+
 /// A file under `content/` that a commit added, changed or removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
@@ -41,6 +56,10 @@ pub struct FileChange {
     pub old: Option<ObjectId>,
     pub new: Option<ObjectId>,
 }
+
+/// Each reader's cache of decoded pack entries: a delta is applied to its base found here
+/// instead of the whole chain being inflated again.
+const PACK_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 impl Repo {
     /// The repository that holds `root`, or `None` when it is in none.
@@ -65,8 +84,9 @@ impl Repo {
     /// A reader for this thread (gitoxide's handles are not shared between threads).
     pub fn reader(&self) -> Reader {
         let mut repo = self.shared.to_thread_local();
-        repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        Reader { repo, prefix: self.prefix.clone() }
+        repo.objects
+            .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(PACK_CACHE_BYTES)));
+        Reader { repo, prefix: self.prefix.clone(), trees: RefCell::default() }
     }
 }
 
@@ -74,6 +94,7 @@ impl Repo {
 pub struct Reader {
     repo: gix::Repository,
     prefix: String,
+    trees: RefCell<Listings>,
 }
 
 impl Reader {
@@ -104,26 +125,37 @@ impl Reader {
 
     /// Reads a commit; `None` when the object database lacks it.
     pub fn commit(&self, id: ObjectId) -> anyhow::Result<Option<CommitInfo>> {
+        let Some(header) = self.header(id)? else { return Ok(None) };
+        let content = self.content_of(header.tree)?;
+        let CommitHeader { first_parent, date, subject, .. } = header;
+        Ok(Some(CommitInfo { id, first_parent, date, subject, content }))
+    }
+
+    /// Reads a commit without its tree; `None` when the object database lacks it.
+    pub fn header(&self, id: ObjectId) -> anyhow::Result<Option<CommitHeader>> {
         let repo = &self.repo;
         let Some(object) = repo.try_find_object(id)? else { return Ok(None) };
         let commit = object.try_into_commit()?;
         let first_parent = commit.parent_ids().next().map(|p| p.detach());
         let time = commit.time()?;
         let subject = commit.message()?.summary().to_str_lossy().into_owned();
-        let date = day_of(time.seconds);
-        let tree = commit.tree()?;
-        let content = match tree.lookup_entry_by_path(format!("{}content", self.prefix))? {
+        let tree = commit.tree_id()?.detach();
+        Ok(Some(CommitHeader { id, first_parent, date: day_of(time.seconds), subject, tree }))
+    }
+
+    /// The wiki's `content/` tree in a commit's root tree, if it has one.
+    pub fn content_of(&self, tree: ObjectId) -> anyhow::Result<Option<ObjectId>> {
+        let tree = self.repo.find_tree(tree)?;
+        Ok(match tree.lookup_entry_by_path(format!("{}content", self.prefix))? {
             Some(entry) if entry.mode().is_tree() => Some(entry.object_id()),
             _ => None,
-        };
-        Ok(Some(CommitInfo { id, first_parent, date, subject, content }))
+        })
     }
 
     /// The files that differ between two `content/` trees, with their blobs, in path order.
     pub fn diff_content(&self, old: Option<ObjectId>, new: Option<ObjectId>) -> anyhow::Result<Vec<FileChange>> {
-        let repo = &self.repo;
         let mut out = Vec::new();
-        diff_trees(repo, "content/", old, new, &mut out)?;
+        diff_trees(&self.repo, &mut self.trees.borrow_mut(), "content/", old, new, &mut out)?;
         Ok(out)
     }
 
@@ -165,10 +197,100 @@ fn day_of(seconds: i64) -> Date {
     Date(jiff::civil::date(1970, 1, 1)).add_days(days)
 }
 
+/// Trees read lately, by id. Comparing commit after commit, one commit's new tree is the next
+/// one's old tree, and a folder of 10,000 files is a tree of half a megabyte.
+#[derive(Default)]
+struct Listings {
+    recent: VecDeque<(ObjectId, Arc<Listing>)>,
+}
+
+const RECENT_TREES: usize = 16;
+
+/// A tree's raw entries, and where each entry ends once someone asked.
+struct Listing {
+    data: Vec<u8>,
+    /// `None` when the entries do not parse.
+    ends: OnceLock<Option<Arc<[u32]>>>,
+}
+
+impl Listings {
+    fn get(&mut self, repo: &gix::Repository, id: ObjectId) -> anyhow::Result<Arc<Listing>> {
+        if let Some((_, listing)) = self.recent.iter().find(|(known, _)| *known == id) {
+            return Ok(listing.clone());
+        }
+        let listing = Arc::new(Listing { data: repo.find_tree(id)?.detach().data, ends: OnceLock::new() });
+        if self.recent.len() == RECENT_TREES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((id, listing.clone()));
+        Ok(listing)
+    }
+}
+
+impl Listing {
+    /// Where each entry (`<mode> <name>\0<id>`) ends.
+    fn ends(&self, hash_len: usize) -> Option<Arc<[u32]>> {
+        self.ends
+            .get_or_init(|| {
+                let mut ends = Vec::new();
+                let mut at = 0;
+                while at < self.data.len() {
+                    at += memchr::memchr(0, &self.data[at..])? + 1 + hash_len;
+                    if at > self.data.len() {
+                        return None;
+                    }
+                    ends.push(u32::try_from(at).ok()?);
+                }
+                Some(ends.into())
+            })
+            .clone()
+    }
+}
+
+/// Bytes compared at a time while looking for the entries two trees differ in.
+const BLOCK: usize = 4096;
+
+/// The byte ranges of the entries whose ids differ, when two trees hold the same names with the
+/// same modes in the same places (files edited, none added, removed or renamed): found by
+/// comparing bytes, far cheaper than reading every entry of both. `None` otherwise.
+fn same_names(a: &Listing, b: &Listing, hash_len: usize) -> Option<Vec<(usize, usize)>> {
+    if a.data.len() != b.data.len() {
+        return None;
+    }
+    // Walking newest first, the newer tree is the one whose ends are known.
+    let ends = match b.ends.get() {
+        Some(known) => known.clone()?,
+        None => a.ends(hash_len)?,
+    };
+    let (x, y) = (a.data.as_slice(), b.data.as_slice());
+    let mut changed = Vec::new();
+    let mut pos = 0;
+    while pos < x.len() {
+        let end = (pos + BLOCK).min(x.len());
+        if x[pos..end] == y[pos..end] {
+            pos = end;
+            continue;
+        }
+        let at = pos + x[pos..end].iter().zip(&y[pos..end]).position(|(p, q)| p != q)?;
+        let i = ends.partition_point(|&e| e as usize <= at);
+        let stop = *ends.get(i)? as usize;
+        if at < stop - hash_len {
+            return None;
+        }
+        changed.push((if i == 0 { 0 } else { ends[i - 1] as usize }, stop));
+        pos = stop;
+    }
+    // Same names in the same places: the entries end at the same places in both.
+    let _ = a.ends.set(Some(ends.clone()));
+    let _ = b.ends.set(Some(ends));
+    Some(changed)
+}
+
 /// Walks two trees side by side (git keeps entries sorted), descending only into subtrees whose
 /// ids differ, so a commit that edits one file among 10,000 reads no other object.
 fn diff_trees(
     repo: &gix::Repository,
+    trees: &mut Listings,
     prefix: &str,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
@@ -178,15 +300,20 @@ fn diff_trees(
         return Ok(());
     }
     let kind = repo.object_hash();
-    let read = |id: Option<ObjectId>| -> anyhow::Result<Vec<u8>> {
-        Ok(match id {
-            Some(id) => repo.find_tree(id)?.detach().data,
-            None => Vec::new(),
-        })
-    };
-    let (old_data, new_data) = (read(old)?, read(new)?);
-    let mut olds = TreeRefIter::from_bytes(&old_data, kind).peekable();
-    let mut news = TreeRefIter::from_bytes(&new_data, kind).peekable();
+    let old = old.map(|id| trees.get(repo, id)).transpose()?;
+    let new = new.map(|id| trees.get(repo, id)).transpose()?;
+    if let (Some(a), Some(b)) = (&old, &new)
+        && let Some(changed) = same_names(a, b, kind.len_in_bytes())
+    {
+        for (start, stop) in changed {
+            let x = TreeRefIter::from_bytes(&a.data[start..stop], kind).next().transpose()?;
+            let y = TreeRefIter::from_bytes(&b.data[start..stop], kind).next().transpose()?;
+            visit(repo, trees, prefix, x, y, out)?;
+        }
+        return Ok(());
+    }
+    let mut olds = TreeRefIter::from_bytes(bytes(&old), kind).peekable();
+    let mut news = TreeRefIter::from_bytes(bytes(&new), kind).peekable();
     loop {
         let order = match (olds.peek(), news.peek()) {
             (None, None) => break,
@@ -206,15 +333,20 @@ fn diff_trees(
         {
             continue;
         }
-        visit(repo, prefix, a, b, out)?;
+        visit(repo, trees, prefix, a, b, out)?;
     }
     Ok(())
+}
+
+fn bytes(listing: &Option<Arc<Listing>>) -> &[u8] {
+    listing.as_ref().map_or(&[][..], |l| l.data.as_slice())
 }
 
 /// Records one differing entry: a file, or a folder to descend into (a file replaced by a
 /// folder is both).
 fn visit(
     repo: &gix::Repository,
+    trees: &mut Listings,
     prefix: &str,
     a: Option<EntryRef<'_>>,
     b: Option<EntryRef<'_>>,
@@ -226,7 +358,7 @@ fn visit(
     let blob = |e: &Option<EntryRef<'_>>| e.filter(|e| e.mode.is_blob()).map(|e| e.oid.to_owned());
     let (old_tree, new_tree) = (tree(&a), tree(&b));
     if old_tree.is_some() || new_tree.is_some() {
-        diff_trees(repo, &format!("{path}/"), old_tree, new_tree, out)?;
+        diff_trees(repo, trees, &format!("{path}/"), old_tree, new_tree, out)?;
     }
     let (old, new) = (blob(&a), blob(&b));
     if old != new {

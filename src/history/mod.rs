@@ -5,13 +5,24 @@
 //! Consumes the wiki root (and a [`Memo`] the build cache keeps); produces a [`History`]: each commit of
 //! the published branch's first-parent line that changed a dossier, and per dossier its
 //! [`Entry`]s. Walking first parents dates a pull request by the day it reached the branch,
-//! whether it was merged, squashed or rebased. Each distinct blob is parsed once per build;
-//! each commit's record (the files it changed and the changes it made) is kept in the build
-//! cache under its id, so a build after one new commit diffs and parses only that commit.
-//! Without git, or in a damaged repository, there is no history and the build goes on.
+//! whether it was merged, squashed or rebased. Without git, or in a damaged repository, there
+//! is no history and the build goes on.
+//!
+//! How it reads 50,000 commits quickly:
+//! - The walk reads commit headers only; the `content/` trees of consecutive commits are then
+//!   compared in parallel runs, each run on one reader whose pack cache holds the tree it just
+//!   read (git stores each tree as a delta on the one before) and which finds the files a commit
+//!   edited by comparing the trees' bytes rather than their entries.
+//! - Each dossier's versions (its *line*, which a rename continues) are then read in order on
+//!   one thread, so each blob is a delta on the one just read, and compared one after another;
+//!   lines run in parallel. A blob is parsed once, when its line reaches it.
+//! - What was read is kept in the build cache under the newest commit it covers ([`Walked`]):
+//!   the history so far and each dossier file's blob and last blob that parsed. The next build
+//!   walks back only to that commit and reads just the commits after it.
 
 pub mod events;
 mod git;
+mod reread;
 pub mod review;
 #[cfg(test)]
 #[path = "history_tests.rs"]
@@ -32,12 +43,14 @@ use crate::load::{self, InputKind};
 use crate::memo::Memo;
 use crate::model::Date;
 
-/// The version of the records kept in the memo: a change to [`Record`] or [`Change`], or to what
-/// they derive, bumps it.
-pub const CACHE_FORMAT: u32 = 1;
+/// The version of what the memo keeps ([`Walked`]): a change to it, or to [`Change`], bumps it.
+pub const CACHE_FORMAT: u32 = 2;
+
+/// The memo key of the walked history.
+const WALKED: &str = "walked";
 
 /// A commit of the published branch's first-parent line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Commit {
     /// The full hexadecimal id.
     pub id: String,
@@ -79,33 +92,9 @@ impl History {
     }
 }
 
-/// A commit's record as the cache keeps it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Record {
-    /// The first parent walked next, if any.
-    parent: Option<String>,
-    date: Date,
-    subject: String,
-    /// The `content/` tree, which the next commit is compared with.
-    content: Option<String>,
-    /// Each file changed, with its new blob (`None`: removed).
-    files: Vec<(String, Option<String>)>,
-    dossiers: Vec<RecordEntry>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct RecordEntry {
-    path: String,
-    /// The path it was renamed from.
-    renamed_from: Option<String>,
-    /// Whether this version parsed (later versions are compared with the last that did).
-    valid: bool,
-    changes: Vec<Change>,
-}
-
-/// Reads the history of the repository holding `root`; empty without git. Each commit's
-/// record is looked up in `memo` under the commit id and kept there when made. A problem is
-/// logged and yields what could be read, never a failed build.
+/// Reads the history of the repository holding `root`; empty without git. What an earlier
+/// build read is taken from `memo`, and what this one read is kept there. A problem is logged
+/// and yields no history, never a failed build.
 pub fn load(root: &Path, memo: Option<&dyn Memo>) -> History {
     let _span = tracing::info_span!("history").entered();
     let Some(repo) = Repo::open(root) else { return History::default() };
@@ -146,124 +135,46 @@ pub fn announce_shallow(history: &History) {
     }
 }
 
-/// One commit of the walk: its record, or what is needed to make it.
-enum Step {
-    Cached(Record),
-    Fresh { info: git::CommitInfo, boundary: bool },
-}
-
-fn read(repo: &Repo, cache: Option<&dyn Memo>) -> anyhow::Result<History> {
+fn read(repo: &Repo, memo: Option<&dyn Memo>) -> anyhow::Result<History> {
     let reader = repo.reader();
     let Some(head) = reader.head() else { return Ok(History::default()) };
     let boundary: HashSet<ObjectId> = reader.shallow_boundary().into_iter().collect();
-    let mut chain: Vec<(ObjectId, Step)> = Vec::new();
+    // An earlier walk that stopped at a shallow clone's edge is kept only while that edge is.
+    let saved = memo
+        .and_then(|m| m.get(WALKED, 0))
+        .and_then(|bytes| ciborium::from_reader::<Walked, _>(bytes).ok())
+        .filter(|w| w.shallow_root.as_deref().and_then(oid).is_none_or(|root| boundary.contains(&root)));
+    let stop = saved.as_ref().and_then(|w| w.tip.as_deref()).and_then(oid);
+    let mut chain = Vec::new();
+    let mut reached = false;
     let mut next = Some(head);
     while let Some(id) = next {
-        let key = id.to_string();
-        let cached = cache.and_then(|c| c.get(&key, 0)).and_then(|bytes| serde_json::from_slice::<Record>(bytes).ok());
-        if let Some(record) = cached {
-            next = record.parent.as_deref().and_then(|p| ObjectId::from_hex(p.as_bytes()).ok());
-            chain.push((id, Step::Cached(record)));
-            continue;
+        if Some(id) == stop {
+            reached = true;
+            break;
         }
-        let info = reader.commit(id)?.ok_or_else(|| anyhow::anyhow!("commit {id} is missing"))?;
+        let header = reader.header(id)?.ok_or_else(|| anyhow::anyhow!("commit {id} is missing"))?;
         let at_boundary = boundary.contains(&id);
-        next = if at_boundary { None } else { info.first_parent };
-        chain.push((id, Step::Fresh { info, boundary: at_boundary }));
+        next = if at_boundary { None } else { header.first_parent };
+        chain.push((header, at_boundary));
     }
     chain.reverse();
-    let complete_from = chain.first().and_then(|(_, step)| match step {
-        Step::Fresh { info, boundary: true } => Some(info.date),
-        Step::Cached(record) if record.parent.is_none() && !boundary.is_empty() => Some(record.date),
-        _ => None,
-    });
-    let records = make_records(repo, chain, cache)?;
-    Ok(assemble(records, complete_from))
-}
-
-/// Each commit's record: cached ones as they are, fresh ones diffed (in parallel) and their
-/// dossiers compared with the last version of each that parsed.
-fn make_records(
-    repo: &Repo,
-    chain: Vec<(ObjectId, Step)>,
-    cache: Option<&dyn Memo>,
-) -> anyhow::Result<Vec<(ObjectId, Record)>> {
-    // The `content/` tree each commit is compared with: its first parent's.
-    let contents: Vec<Option<ObjectId>> = chain
-        .iter()
-        .map(|(_, step)| match step {
-            Step::Cached(r) => r.content.as_deref().and_then(|c| ObjectId::from_hex(c.as_bytes()).ok()),
-            Step::Fresh { info, .. } => info.content,
-        })
-        .collect();
-    let diffs: Vec<Option<Vec<git::FileChange>>> = chain
-        .par_iter()
-        .enumerate()
-        .map_init(
-            || repo.reader(),
-            |reader, (i, (_, step))| match step {
-                Step::Cached(_) => Ok(None),
-                Step::Fresh { info, boundary } => {
-                    let before = if *boundary || i == 0 { None } else { contents[i - 1] };
-                    reader.diff_content(before, info.content).map(Some)
-                }
-            },
-        )
-        .collect::<anyhow::Result<_>>()?;
-    let mut state = State::new(repo);
-    let mut records = Vec::with_capacity(chain.len());
-    // Fresh commits are compared in runs, each run's new blobs parsed in parallel first, so
-    // memory holds one run's versions rather than the whole history's.
-    let mut pending: Vec<(ObjectId, git::CommitInfo, bool, Vec<git::FileChange>)> = Vec::new();
-    for ((id, step), diff) in chain.into_iter().zip(diffs) {
-        match (step, diff) {
-            (Step::Fresh { info, boundary }, Some(files)) => {
-                pending.push((id, info, boundary, files));
-                if pending.len() >= 2048 {
-                    flush(&mut state, &mut pending, &mut records, cache);
-                }
+    // A saved walk whose newest commit is not on the line (history rewritten) is of no use.
+    let mut walked = if reached { saved.unwrap_or_default() } else { Walked::default() };
+    if !chain.is_empty() {
+        walked.extend(repo, &reader, chain)?;
+        if let Some(memo) = memo {
+            let mut bytes = Vec::new();
+            if ciborium::into_writer(&walked, &mut bytes).is_ok() {
+                memo.put(WALKED, 0, bytes);
             }
-            (Step::Cached(record), _) => {
-                flush(&mut state, &mut pending, &mut records, cache);
-                state.replay(&record);
-                records.push((id, record));
-            }
-            (Step::Fresh { .. }, None) => {}
         }
     }
-    flush(&mut state, &mut pending, &mut records, cache);
-    Ok(records)
+    Ok(walked.into_history())
 }
 
-/// Records the pending fresh commits, oldest first, and keeps each record in the cache.
-fn flush(
-    state: &mut State<'_>,
-    pending: &mut Vec<(ObjectId, git::CommitInfo, bool, Vec<git::FileChange>)>,
-    records: &mut Vec<(ObjectId, Record)>,
-    cache: Option<&dyn Memo>,
-) {
-    let blobs: HashSet<(ObjectId, &str)> = pending
-        .iter()
-        .flat_map(|(_, _, boundary, files)| files.iter().filter(move |_| !boundary))
-        .filter(|f| is_dossier(&f.path))
-        .filter_map(|f| f.new.map(|blob| (blob, f.path.as_str())))
-        .collect();
-    let blobs: Vec<(ObjectId, &str)> = blobs.into_iter().collect();
-    let parsed: HashMap<ObjectId, Arc<Version>> = blobs
-        .par_iter()
-        .map_init(|| state.repo.reader(), |reader, (blob, path)| (*blob, Arc::new(read_version(reader, *blob, path))))
-        .collect();
-    state.parsed = parsed;
-    for (id, info, boundary, files) in pending.drain(..) {
-        let record = state.record(info, boundary, files);
-        if let Some(cache) = cache
-            && let Ok(json) = serde_json::to_vec(&record)
-        {
-            cache.put(&id.to_string(), 0, json);
-        }
-        records.push((id, record));
-    }
-    state.parsed.clear();
+fn oid(hex: &str) -> Option<ObjectId> {
+    ObjectId::from_hex(hex.as_bytes()).ok()
 }
 
 fn read_version(reader: &git::Reader, blob: ObjectId, path: &str) -> Version {
@@ -283,211 +194,396 @@ pub fn slug_of(path: &str) -> String {
     name.strip_suffix(".md").unwrap_or(name).to_owned()
 }
 
-/// Each dossier path's current and last parsing version, while records are made.
-struct State<'r> {
-    repo: &'r Repo,
-    reader: git::Reader,
-    /// Path → (current blob, last blob that parsed).
-    files: HashMap<String, (Option<ObjectId>, Option<ObjectId>)>,
-    /// Versions of the run being recorded, by blob.
-    parsed: HashMap<ObjectId, Arc<Version>>,
-    /// Last parsing snapshot per path, once read.
-    snapshots: HashMap<String, Arc<Version>>,
+/// The history read up to a commit, as the memo keeps it: enough to go on from that commit.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Walked {
+    /// The newest commit read, and its `content/` tree.
+    tip: Option<String>,
+    tip_content: Option<String>,
+    /// In a shallow clone, the oldest commit it holds, where the walk stopped.
+    shallow_root: Option<String>,
+    complete_from: Option<Date>,
+    /// The commits that changed a dossier, oldest first.
+    commits: Vec<Commit>,
+    /// Path → the entries of the dossier now (or last) at that path, oldest first.
+    by_path: BTreeMap<String, Vec<Stored>>,
+    /// Each dossier file at `tip` → its blob and the last blob of it that parsed.
+    files: BTreeMap<String, (String, Option<String>)>,
+    edited: BTreeMap<String, Date>,
 }
 
-impl<'r> State<'r> {
-    fn new(repo: &'r Repo) -> State<'r> {
-        State { repo, reader: repo.reader(), files: HashMap::new(), parsed: HashMap::new(), snapshots: HashMap::new() }
-    }
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stored {
+    commit: usize,
+    slug: String,
+    changes: Vec<Change>,
+}
 
-    /// Applies a cached record.
-    fn replay(&mut self, record: &Record) {
-        let blob = |b: &Option<String>| b.as_deref().and_then(|h| ObjectId::from_hex(h.as_bytes()).ok());
-        let valid: HashMap<&str, &RecordEntry> = record.dossiers.iter().map(|e| (e.path.as_str(), e)).collect();
-        for entry in &record.dossiers {
-            if let Some(from) = &entry.renamed_from {
-                if let Some(state) = self.files.remove(from) {
-                    self.files.insert(entry.path.clone(), state);
-                }
-                if let Some(snapshot) = self.snapshots.remove(from) {
-                    self.snapshots.insert(entry.path.clone(), snapshot);
-                }
-            }
+/// A dossier file while new commits are read: its blob, the last blob that parsed before them,
+/// and the line its versions in them belong to.
+struct Live {
+    blob: ObjectId,
+    last_valid: Option<ObjectId>,
+    line: Option<usize>,
+}
+
+/// The versions of one dossier in the commits being read, a rename continuing it.
+#[derive(Default)]
+struct Line {
+    /// The last version that parsed before these commits: path and blob.
+    start: Option<(String, ObjectId)>,
+    steps: Vec<Step>,
+}
+
+/// One commit's change to a dossier file.
+struct Step {
+    /// Index into the commits being read, and the file's place among that commit's changes.
+    at: usize,
+    order: usize,
+    path: String,
+    kind: StepKind,
+}
+
+impl StepKind {
+    fn blob(&self) -> Option<ObjectId> {
+        match self {
+            StepKind::Added(blob) | StepKind::Modified(blob) | StepKind::Renamed { blob, .. } => Some(*blob),
+            StepKind::Removed => None,
         }
-        for (path, new) in &record.files {
-            if !is_dossier(path) {
+    }
+}
+
+impl Step {
+    fn found(&self, renamed_from: Option<String>, changes: Vec<Change>) -> Found {
+        Found { at: self.at, order: self.order, path: self.path.clone(), renamed_from, changes }
+    }
+}
+
+enum StepKind {
+    Added(ObjectId),
+    Modified(ObjectId),
+    Renamed { from: String, blob: ObjectId },
+    Removed,
+}
+
+/// What comparing a line's versions gave: each step's changes, and the last blob that parsed.
+struct LineOutcome {
+    entries: Vec<Found>,
+    last_valid: Option<ObjectId>,
+}
+
+/// The changes one step made.
+#[derive(Clone)]
+struct Found {
+    at: usize,
+    order: usize,
+    path: String,
+    renamed_from: Option<String>,
+    changes: Vec<Change>,
+}
+
+impl Walked {
+    /// Reads `chain` (commits after `tip`, oldest first, each with whether a shallow clone
+    /// ends there) on top of what was read.
+    fn extend(
+        &mut self,
+        repo: &Repo,
+        reader: &git::Reader,
+        chain: Vec<(git::CommitHeader, bool)>,
+    ) -> anyhow::Result<()> {
+        if self.tip.is_none()
+            && let Some((first, true)) = chain.first()
+        {
+            self.shallow_root = Some(first.id.to_string());
+            self.complete_from = Some(first.date);
+        }
+        let diffs = {
+            let _span = tracing::info_span!("history trees", commits = chain.len()).entered();
+            diff_chain(repo, &chain, self.tip_content.as_deref().and_then(oid))?
+        };
+        let mut live: HashMap<String, Live> = std::mem::take(&mut self.files)
+            .into_iter()
+            .filter_map(|(path, (blob, last))| {
+                Some((path, Live { blob: oid(&blob)?, last_valid: last.as_deref().and_then(oid), line: None }))
+            })
+            .collect();
+        let mut lines: Vec<Line> = Vec::new();
+        for (at, ((_, boundary), (_, files))) in chain.iter().zip(&diffs).enumerate() {
+            if *boundary {
+                // History starts here: every file is where the record begins, and taken as parsing.
+                for file in files.iter().filter(|f| is_dossier(&f.path)) {
+                    if let Some(blob) = file.new {
+                        live.insert(file.path.clone(), Live { blob, last_valid: Some(blob), line: None });
+                    }
+                }
                 continue;
             }
-            let new = blob(new);
-            let last = self.files.get(path).and_then(|f| f.1);
-            let parsed_ok = valid.get(path.as_str()).is_none_or(|e| e.valid);
-            let last = if parsed_ok && new.is_some() { new } else { last };
-            if last != self.files.get(path).and_then(|f| f.1) {
-                self.snapshots.remove(path);
-            }
-            if new.is_none() {
-                self.files.remove(path);
-                self.snapshots.remove(path);
-            } else {
-                self.files.insert(path.clone(), (new, last));
-            }
-        }
-    }
-
-    /// The last version of `path` that parsed, read from git the first time it is needed.
-    fn last_snapshot(&mut self, path: &str) -> Option<Arc<Version>> {
-        if let Some(s) = self.snapshots.get(path) {
-            return Some(s.clone());
-        }
-        let blob = self.files.get(path)?.1?;
-        let version = match self.parsed.get(&blob) {
-            Some(v) => v.clone(),
-            None => Arc::new(read_version(&self.reader, blob, path)),
-        };
-        self.snapshots.insert(path.to_owned(), version.clone());
-        Some(version)
-    }
-
-    fn version(&self, blob: ObjectId, path: &str) -> Arc<Version> {
-        self.parsed.get(&blob).cloned().unwrap_or_else(|| Arc::new(read_version(&self.reader, blob, path)))
-    }
-
-    /// Makes a fresh commit's record and applies it.
-    fn record(&mut self, info: git::CommitInfo, boundary: bool, files: Vec<git::FileChange>) -> Record {
-        let mut dossiers = Vec::new();
-        if !boundary {
             let changed: Vec<&git::FileChange> = files.iter().filter(|f| is_dossier(&f.path)).collect();
-            let renames = self.renames(&changed);
-            for file in &changed {
+            let renames = renames(reader, &changed, &live, &lines);
+            for (order, file) in changed.iter().enumerate() {
                 if renames.values().any(|from| from == &file.path) {
                     continue;
                 }
-                if let Some(entry) = self.compare(file, renames.get(&file.path)) {
-                    dossiers.push(entry);
-                }
-            }
-        }
-        let record = Record {
-            parent: if boundary { None } else { info.first_parent.map(|p| p.to_string()) },
-            date: info.date,
-            subject: info.subject,
-            content: info.content.map(|c| c.to_string()),
-            files: files.iter().map(|f| (f.path.clone(), f.new.map(|b| b.to_string()))).collect(),
-            dossiers,
-        };
-        self.replay(&record);
-        // A version parsed for this record is the path's last parsing one when it parsed.
-        for entry in record.dossiers.iter().filter(|e| e.valid) {
-            if let Some(blob) = files.iter().find(|f| f.path == entry.path).and_then(|f| f.new)
-                && let Some(version) = self.parsed.get(&blob)
-            {
-                self.snapshots.insert(entry.path.clone(), version.clone());
-            }
-        }
-        record
-    }
-
-    /// Added path → removed path, for dossiers renamed in one commit: the same blob, or failing
-    /// that, versions that share most claims.
-    fn renames(&mut self, changed: &[&git::FileChange]) -> HashMap<String, String> {
-        let removed: Vec<&&git::FileChange> = changed.iter().filter(|f| f.new.is_none()).collect();
-        let added: Vec<&&git::FileChange> = changed.iter().filter(|f| f.old.is_none()).collect();
-        let mut pairs = HashMap::new();
-        if removed.is_empty() || added.is_empty() {
-            return pairs;
-        }
-        let mut taken = HashSet::new();
-        for exact in [true, false] {
-            for add in &added {
-                if pairs.contains_key(&add.path) {
-                    continue;
-                }
-                let Some(new_blob) = add.new else { continue };
-                let new_version = self.version(new_blob, &add.path);
-                for gone in removed.iter().filter(|g| !taken.contains(&g.path)) {
-                    let same = if exact {
-                        gone.old == add.new
-                    } else {
-                        match (self.last_snapshot(&gone.path).as_deref(), new_version.as_ref()) {
-                            (Some(Ok(before)), Ok(after)) => events::same_dossier(before, after),
-                            _ => false,
-                        }
-                    };
-                    if same {
-                        taken.insert(gone.path.clone());
-                        pairs.insert(add.path.clone(), gone.path.clone());
-                        break;
+                let path = file.path.clone();
+                let (line, kind) = match (file.new, renames.get(&file.path)) {
+                    (None, _) => (live.remove(&path).map(|l| line_of(&mut lines, &path, l)), StepKind::Removed),
+                    (Some(blob), Some(from)) => {
+                        let line = live.remove(from).map(|l| line_of(&mut lines, from, l));
+                        (line, StepKind::Renamed { from: from.clone(), blob })
                     }
+                    (Some(blob), None) if file.old.is_none() => (None, StepKind::Added(blob)),
+                    (Some(blob), None) => {
+                        (live.remove(&path).map(|l| line_of(&mut lines, &path, l)), StepKind::Modified(blob))
+                    }
+                };
+                let line = line.unwrap_or_else(|| {
+                    lines.push(Line::default());
+                    lines.len() - 1
+                });
+                if let Some(blob) = file.new {
+                    let last_valid = lines[line].start.as_ref().map(|(_, b)| *b);
+                    live.insert(path.clone(), Live { blob, last_valid, line: Some(line) });
                 }
+                lines[line].steps.push(Step { at, order, path, kind });
             }
         }
-        pairs
+        let outcomes: Vec<LineOutcome> = {
+            let _span = tracing::info_span!("history versions", dossiers = lines.len()).entered();
+            lines.par_iter().map_init(|| repo.reader(), |r, line| line.compare(r)).collect()
+        };
+        self.files = live
+            .into_iter()
+            .map(|(path, l)| {
+                let last = l.line.map_or(l.last_valid, |i| outcomes[i].last_valid.or(l.last_valid));
+                (path, (l.blob.to_string(), last.map(|b| b.to_string())))
+            })
+            .collect();
+        let mut per_commit: Vec<Vec<Found>> = vec![Vec::new(); chain.len()];
+        for found in outcomes.into_iter().flat_map(|o| o.entries) {
+            per_commit[found.at].push(found);
+        }
+        for (((header, _), (content, files)), mut entries) in chain.iter().zip(&diffs).zip(per_commit) {
+            for file in files {
+                self.edited.insert(file.path.clone(), header.date);
+            }
+            self.tip = Some(header.id.to_string());
+            self.tip_content = content.map(|c| c.to_string());
+            if entries.is_empty() {
+                continue;
+            }
+            entries.sort_by_key(|e| e.order);
+            let commit = self.commits.len();
+            self.commits.push(Commit { id: header.id.to_string(), date: header.date, subject: header.subject.clone() });
+            for Found { path, renamed_from, changes, .. } in entries {
+                let mut list = renamed_from.and_then(|from| self.by_path.remove(&from)).unwrap_or_default();
+                if let Some(earlier) = self.by_path.remove(&path) {
+                    list.extend(earlier);
+                    list.sort_by_key(|e| e.commit);
+                }
+                list.push(Stored { commit, slug: slug_of(&path), changes });
+                self.by_path.insert(path, list);
+            }
+        }
+        Ok(())
     }
 
-    /// The entry for one changed dossier file.
-    fn compare(&mut self, file: &git::FileChange, renamed_from: Option<&String>) -> Option<RecordEntry> {
-        let Some(new_blob) = file.new else {
-            return Some(RecordEntry {
-                path: file.path.clone(),
-                renamed_from: None,
-                valid: true,
-                changes: vec![Change::DossierRemoved],
-            });
-        };
-        let version = self.version(new_blob, &file.path);
-        let mut changes = Vec::new();
-        let previous_path = renamed_from.unwrap_or(&file.path);
-        match renamed_from {
-            Some(from) => changes.push(Change::DossierRenamed { from: slug_of(from) }),
-            None if file.old.is_none() => changes.push(Change::DossierAdded),
-            None => {}
-        }
-        let existed = renamed_from.is_some() || file.old.is_some();
-        let before = if existed { self.last_snapshot(previous_path) } else { None };
-        let valid = match version.as_ref() {
-            Ok(now) => {
-                let old = before.as_deref().and_then(|v| v.as_ref().ok());
-                changes.extend(events::compare(old, now));
-                true
-            }
-            Err(problem) => {
-                changes.push(Change::InvalidRevision { problem: problem.clone() });
-                false
-            }
-        };
-        if changes.is_empty() {
-            changes.push(Change::Edited);
-        }
-        Some(RecordEntry { path: file.path.clone(), renamed_from: renamed_from.cloned(), valid, changes })
+    fn into_history(self) -> History {
+        let dossiers = self
+            .by_path
+            .into_iter()
+            .map(|(path, entries)| {
+                let entries =
+                    entries.into_iter().map(|e| Entry { commit: e.commit, slug: e.slug, changes: e.changes }).collect();
+                (slug_of(&path), entries)
+            })
+            .collect();
+        History { commits: self.commits, dossiers, complete_from: self.complete_from, edited: self.edited }
     }
 }
 
-/// Turns the records (oldest first) into the history readers see.
-fn assemble(records: Vec<(ObjectId, Record)>, complete_from: Option<Date>) -> History {
-    let mut history = History { complete_from, ..History::default() };
-    // Path → the entries of the dossier now at that path.
-    let mut by_path: HashMap<String, Vec<Entry>> = HashMap::new();
-    for (id, record) in &records {
-        if record.dossiers.is_empty() {
-            continue;
-        }
-        let commit = history.commits.len();
-        history.commits.push(Commit { id: id.to_string(), date: record.date, subject: record.subject.clone() });
-        for entry in &record.dossiers {
-            let mut entries = entry.renamed_from.as_ref().and_then(|from| by_path.remove(from)).unwrap_or_default();
-            if let Some(earlier) = by_path.remove(&entry.path) {
-                entries.extend(earlier);
-                entries.sort_by_key(|e| e.commit);
+/// The line of a live file, started (from its last version that parsed) if it has none yet.
+fn line_of(lines: &mut Vec<Line>, path: &str, live: Live) -> usize {
+    live.line.unwrap_or_else(|| {
+        lines.push(Line { start: live.last_valid.map(|b| (path.to_owned(), b)), steps: Vec::new() });
+        lines.len() - 1
+    })
+}
+
+/// Each commit's `content/` tree and the files it changed there, compared in parallel runs of
+/// consecutive commits (see the module docs). `before` is the tree the first commit follows.
+fn diff_chain(
+    repo: &Repo,
+    chain: &[(git::CommitHeader, bool)],
+    before: Option<ObjectId>,
+) -> anyhow::Result<Vec<(Option<ObjectId>, Vec<git::FileChange>)>> {
+    let runs = (rayon::current_num_threads() * 4).max(1);
+    let size = chain.len().div_ceil(runs).max(64);
+    let starts: Vec<usize> = (0..chain.len()).step_by(size).collect();
+    let diffed: Vec<Vec<(Option<ObjectId>, Vec<git::FileChange>)>> = starts
+        .par_iter()
+        .map(|&start| {
+            let reader = repo.reader();
+            let run = &chain[start..(start + size).min(chain.len())];
+            let previous = match start.checked_sub(1) {
+                Some(i) => reader.content_of(chain[i].0.tree)?,
+                None => before,
+            };
+            let contents: Vec<Option<ObjectId>> =
+                run.iter().map(|(header, _)| reader.content_of(header.tree)).collect::<anyhow::Result<_>>()?;
+            // Newest first: git stores the newest version whole and older ones as deltas on it.
+            let mut out = Vec::with_capacity(run.len());
+            for (i, (_, boundary)) in run.iter().enumerate().rev() {
+                let old = if *boundary { None } else { i.checked_sub(1).map_or(previous, |j| contents[j]) };
+                out.push((contents[i], reader.diff_content(old, contents[i])?));
             }
-            entries.push(Entry { commit, slug: slug_of(&entry.path), changes: entry.changes.clone() });
-            by_path.insert(entry.path.clone(), entries);
+            out.reverse();
+            Ok(out)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(diffed.into_iter().flatten().collect())
+}
+
+/// Added path → removed path, for dossiers renamed in one commit: the same blob, or failing
+/// that, versions that share most claims.
+fn renames(
+    reader: &git::Reader,
+    changed: &[&git::FileChange],
+    live: &HashMap<String, Live>,
+    lines: &[Line],
+) -> HashMap<String, String> {
+    let removed: Vec<&&git::FileChange> = changed.iter().filter(|f| f.new.is_none()).collect();
+    let added: Vec<&&git::FileChange> = changed.iter().filter(|f| f.old.is_none()).collect();
+    let mut pairs = HashMap::new();
+    if removed.is_empty() || added.is_empty() {
+        return pairs;
+    }
+    let mut taken = HashSet::new();
+    for exact in [true, false] {
+        for add in &added {
+            let Some(new_blob) = add.new else { continue };
+            if pairs.contains_key(&add.path) {
+                continue;
+            }
+            let mut new_version = None;
+            for gone in removed.iter().filter(|g| !taken.contains(&g.path)) {
+                let same = if exact {
+                    gone.old == add.new
+                } else {
+                    let after = new_version.get_or_insert_with(|| read_version(reader, new_blob, &add.path));
+                    match (last_valid_version(reader, &gone.path, live, lines), &*after) {
+                        (Some(Ok(before)), Ok(after)) => events::same_dossier(&before, after),
+                        _ => false,
+                    }
+                };
+                if same {
+                    taken.insert(gone.path.clone());
+                    pairs.insert(add.path.clone(), gone.path.clone());
+                    break;
+                }
+            }
         }
     }
-    history.dossiers = by_path.into_iter().map(|(path, entries)| (slug_of(&path), entries)).collect();
-    for (_, record) in records.iter().rev() {
-        for (path, _) in &record.files {
-            history.edited.entry(path.clone()).or_insert(record.date);
+    pairs
+}
+
+/// The last version of a live file that parsed, read again: the newest of its versions in the
+/// commits being read that parses, or else the one before them.
+fn last_valid_version(
+    reader: &git::Reader,
+    path: &str,
+    live: &HashMap<String, Live>,
+    lines: &[Line],
+) -> Option<Version> {
+    let file = live.get(path)?;
+    let line = file.line.and_then(|i| lines.get(i));
+    let blobs =
+        line.into_iter().flat_map(|l| l.steps.iter().rev()).filter_map(|step| Some((&step.path, step.kind.blob()?)));
+    for (path, blob) in blobs {
+        let version = read_version(reader, blob, path);
+        if version.is_ok() {
+            return Some(version);
         }
     }
-    history
+    let (path, blob) = match line {
+        Some(line) => line.start.as_ref().map(|(p, b)| (p.as_str(), *b))?,
+        None => (path, file.last_valid?),
+    };
+    Some(read_version(reader, blob, path))
+}
+
+impl Line {
+    /// Reads the line's versions, newest first (git stores older versions as deltas on newer
+    /// ones), then compares each, oldest first, with the last one that parsed.
+    fn compare(&self, reader: &mut git::Reader) -> LineOutcome {
+        let compared =
+            self.steps.iter().any(|step| matches!(step.kind, StepKind::Modified(_) | StepKind::Renamed { .. }));
+        let start = self.start.as_ref().filter(|_| compared).map(|(path, blob)| (path.as_str(), *blob));
+        let newest_first = self.steps.iter().rev().filter_map(|step| Some((step.path.as_str(), step.kind.blob()?)));
+        let mut bytes: HashMap<ObjectId, Result<Vec<u8>, String>> = HashMap::new();
+        for (_, blob) in newest_first.chain(start) {
+            bytes
+                .entry(blob)
+                .or_insert_with(|| reader.blob(blob).map_err(|e| format!("the file could not be read from git: {e}")));
+        }
+        let oldest_first =
+            start.into_iter().chain(self.steps.iter().filter_map(|step| Some((step.path.as_str(), step.kind.blob()?))));
+        let mut versions: HashMap<ObjectId, Arc<Version>> = HashMap::new();
+        let mut known = None;
+        for (path, blob) in oldest_first {
+            if versions.contains_key(&blob) {
+                continue;
+            }
+            let Some(read) = bytes.get(&blob) else { continue };
+            let version = match read {
+                Ok(bytes) => reread::next(&mut known, Path::new(path), bytes),
+                Err(problem) => {
+                    known = None;
+                    Arc::new(Err(problem.clone()))
+                }
+            };
+            versions.insert(blob, version);
+        }
+        let mut last_valid: Option<(ObjectId, Arc<Version>)> = None;
+        let mut start = start;
+        let mut entries = Vec::with_capacity(self.steps.len());
+        for step in &self.steps {
+            let (blob, mut changes, existed) = match &step.kind {
+                StepKind::Removed => {
+                    entries.push(step.found(None, vec![Change::DossierRemoved]));
+                    continue;
+                }
+                StepKind::Added(blob) => (*blob, vec![Change::DossierAdded], false),
+                StepKind::Modified(blob) => (*blob, Vec::new(), true),
+                StepKind::Renamed { from, blob } => (*blob, vec![Change::DossierRenamed { from: slug_of(from) }], true),
+            };
+            let Some(version) = versions.get(&blob).cloned() else { continue };
+            if !existed {
+                last_valid = None;
+                start = None;
+            }
+            if last_valid.is_none()
+                && let Some((_, blob)) = start.take()
+            {
+                last_valid = versions.get(&blob).map(|v| (blob, v.clone()));
+            }
+            match version.as_ref() {
+                Ok(now) => {
+                    let before = last_valid.as_ref().and_then(|(_, v)| v.as_ref().as_ref().ok());
+                    changes.extend(events::compare(before, now));
+                    last_valid = Some((blob, version.clone()));
+                }
+                Err(problem) => changes.push(Change::InvalidRevision { problem: problem.clone() }),
+            }
+            if changes.is_empty() {
+                changes.push(Change::Edited);
+            }
+            let renamed_from = match &step.kind {
+                StepKind::Renamed { from, .. } => Some(from.clone()),
+                _ => None,
+            };
+            entries.push(step.found(renamed_from, changes));
+        }
+        let last_valid = last_valid.map(|(blob, _)| blob).or_else(|| self.start.as_ref().map(|(_, b)| *b));
+        LineOutcome { entries, last_valid }
+    }
 }

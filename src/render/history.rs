@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::feeds::{AtomEntry, AtomHead, atom_document};
@@ -352,16 +353,17 @@ pub fn site_files(
     let claims = Claims { site, links: &r.links };
     let visible = |e: &&Entry| site.dossiers.get(&e.slug).is_none_or(|d| r.settings.drafts || !d.meta.draft);
     let all: Vec<&Entry> = history.all_entries().into_iter().filter(visible).collect();
-    // A renamed dossier's older entries name it by its slug now.
-    let current: HashMap<*const Entry, &str> = history
+    // A renamed dossier's older entries name it by its slug now. A dossier has one entry per
+    // commit, so the commit and the slug it had then name an entry.
+    let current: HashMap<(usize, &str), &str> = history
         .dossiers
         .iter()
-        .flat_map(|(slug, entries)| entries.iter().map(move |e| (e as *const Entry, slug.as_str())))
+        .flat_map(|(slug, entries)| entries.iter().map(move |e| ((e.commit, e.slug.as_str()), slug.as_str())))
         .collect();
-    let view = |e: &Entry| entry_view(history, e, &claims, current.get(&(e as *const Entry)).copied());
-    let changes: Vec<EntryView> = all.iter().map(|e| view(e)).collect();
+    let view = |e: &Entry| entry_view(history, e, &claims, current.get(&(e.commit, e.slug.as_str())).copied());
+    let changes: Vec<EntryView> = all.par_iter().map(|e| view(e)).collect();
     let corrections: Vec<EntryView> = all
-        .iter()
+        .par_iter()
         .filter_map(|e| {
             let mut v = view(e);
             v.events.retain(|ev| ev.correction);
@@ -393,24 +395,30 @@ pub fn site_files(
         let page_url = |n: usize| {
             if n == 1 { r.links.path(&format!("{kind}/")) } else { r.links.path(&format!("{kind}/page/{n}/")) }
         };
-        for n in 1..=pages {
-            let start = (n - 1) * PER_PAGE;
-            let page = ChangesPage {
-                kind,
-                heading,
-                intro,
-                entries: views[start.min(views.len())..(start + PER_PAGE).min(views.len())].to_vec(),
-                page: n,
-                pages,
-                prev_url: (n > 1).then(|| page_url(n - 1)),
-                next_url: (n < pages).then(|| page_url(n + 1)),
-                feed_url: feed.then(|| r.links.path("changes.xml")),
-                complete_from: complete_from.clone(),
-            };
-            let url = page_url(n);
-            let title = if n == 1 { heading.to_owned() } else { format!("{heading}, page {n}") };
-            let html = r.page("changes.html", (&title, intro, &url, false), &[("changes", &page)])?;
-            let path = if n == 1 { format!("{kind}/index.html") } else { format!("{kind}/page/{n}/index.html") };
+        let rendered: Vec<(String, Vec<u8>)> = (1..=pages)
+            .into_par_iter()
+            .map(|n| {
+                let start = (n - 1) * PER_PAGE;
+                let page = ChangesPage {
+                    kind,
+                    heading,
+                    intro,
+                    entries: views[start.min(views.len())..(start + PER_PAGE).min(views.len())].to_vec(),
+                    page: n,
+                    pages,
+                    prev_url: (n > 1).then(|| page_url(n - 1)),
+                    next_url: (n < pages).then(|| page_url(n + 1)),
+                    feed_url: feed.then(|| r.links.path("changes.xml")),
+                    complete_from: complete_from.clone(),
+                };
+                let url = page_url(n);
+                let title = if n == 1 { heading.to_owned() } else { format!("{heading}, page {n}") };
+                let html = r.page("changes.html", (&title, intro, &url, false), &[("changes", &page)])?;
+                let path = if n == 1 { format!("{kind}/index.html") } else { format!("{kind}/page/{n}/index.html") };
+                Ok((path, html))
+            })
+            .collect::<Result<_, _>>()?;
+        for (path, html) in rendered {
             output.files.insert(path, r.held(html));
         }
     }

@@ -1,7 +1,7 @@
 //! A git history for a written corpus: the corpus as the first commit, then commits that each
 //! edit one to three dossiers (a claim re-verified, its status changed or its text reworded),
-//! streamed to `git fast-import` (one process, not one per commit), and the work tree brought
-//! to the last commit. Commit `c` depends only on the seed and `c`.
+//! streamed to `git fast-import` (one process, not one per commit), repacked as a server would
+//! pack it, and the work tree brought to the last commit. Commit `c` depends only on the seed and `c`.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -65,6 +65,10 @@ pub fn write_history(options: &Options, commits: usize) -> io::Result<()> {
     if !status.success() {
         return Err(io::Error::other(format!("git fast-import failed: {status}")));
     }
+    // fast-import stores each blob as a delta on the blob written just before it, whatever its
+    // file, so reading one version inflates a chain of unrelated ones. No clone or `git gc`ed
+    // repository looks like that: recompute the deltas as a server's repack does.
+    git(out, &["repack", "-a", "-d", "-f", "-q"], START)?;
     git(out, &["reset", "-q", "--hard"], START)
 }
 
