@@ -381,6 +381,38 @@ fn tree_order(a: &EntryRef<'_>, b: &EntryRef<'_>) -> Ordering {
 mod tests {
     use super::*;
 
+    /// A tree's raw bytes: `(mode, name, id byte)` per entry.
+    fn listing(entries: &[(&str, &str, u8)]) -> Listing {
+        let mut data = Vec::new();
+        for (mode, name, id) in entries {
+            data.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            data.extend_from_slice(&[*id; 20]);
+        }
+        Listing { data, ends: OnceLock::new() }
+    }
+
+    #[test]
+    fn same_names_finds_the_entries_whose_ids_changed() {
+        let names: Vec<String> = (0..500).map(|i| format!("file-{i:04}.md")).collect();
+        let old: Vec<(&str, &str, u8)> = names.iter().map(|n| ("100644", n.as_str(), 1)).collect();
+        let mut new = old.clone();
+        new[7].2 = 2;
+        new[499].2 = 3;
+        let (a, b) = (listing(&old), listing(&new));
+        let changed = same_names(&a, &b, 20).expect("same names");
+        let named: Vec<&[u8]> = changed.iter().map(|&(start, stop)| &b.data[start..stop - 21]).collect();
+        assert_eq!(named, [&b"100644 file-0007.md"[..], b"100644 file-0499.md"]);
+        assert!(b.ends.get().is_some(), "the newer tree learns where its entries end");
+        // A renamed entry, or a changed mode, is not an edit of ids: the entries are read instead.
+        let mut renamed = old.clone();
+        renamed[3].1 = "file-0003.mx";
+        assert_eq!(same_names(&a, &listing(&renamed), 20), None);
+        let mut moded = old.clone();
+        moded[3].0 = "100755";
+        assert_eq!(same_names(&a, &listing(&moded), 20), None);
+        assert_eq!(same_names(&a, &listing(&old[1..]), 20), None);
+    }
+
     #[test]
     fn days_are_utc_days() {
         // 2026-03-01 23:30 UTC, whatever zone the committer was in.

@@ -318,3 +318,53 @@ fn names_outside_ascii_and_with_newlines_get_their_edit_dates() {
     assert_eq!(date("two\nlines.md").as_deref(), Some("2026-01-01"));
     assert_eq!(dates.len(), 4, "{dates:?}");
 }
+
+#[test]
+fn a_rewritten_branch_is_read_again_whole() {
+    let repo = TestRepo::new();
+    let cache = tempfile::tempdir().unwrap();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    repo.write(A, &dossier("dns", "", &one));
+    repo.commit("2026-01-01", "Add a");
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "disputed\n")));
+    repo.commit("2026-01-02", "Dispute x");
+    let memo = crate::cache::history(cache.path());
+    assert_eq!(load(repo.root(), Some(&memo)).commits.len(), 2);
+    memo.save().unwrap();
+    // The commit the cache ends at is no longer on the branch.
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "retracted\n")));
+    repo.git_on("2026-01-03", &["commit", "-q", "-a", "--amend", "-m", "Retract x"]);
+    let warm = load(repo.root(), Some(&crate::cache::history(cache.path())));
+    assert_eq!(warm, load(repo.root(), None));
+    assert_eq!(warm.commits.iter().map(|c| c.subject.as_str()).collect::<Vec<_>>(), ["Add a", "Retract x"]);
+}
+
+#[test]
+fn edits_far_apart_in_a_large_folder_are_found_and_the_rest_unread() {
+    let repo = TestRepo::new();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    for i in 0..300 {
+        repo.write(&format!("content/providers/p{i:03}.md"), &dossier("dns", "", &one));
+    }
+    repo.commit("2026-01-01", "Add 300");
+    let disputed = dossier("dns", "", &one.replace("verified\n", "disputed\n"));
+    for i in [3, 150, 297] {
+        repo.write(&format!("content/providers/p{i:03}.md"), &disputed);
+    }
+    repo.commit("2026-01-02", "Dispute three");
+    repo.git(&["mv", "content/providers/p010.md", "content/providers/p999.md"]);
+    let other = claim("other", "fact", "verified", "2026-01-01", &["https://a.test/2"]);
+    repo.write("content/providers/new.md", &dossier("email", "", &other));
+    repo.commit("2026-01-03", "Rename one, add one");
+    let history = load(repo.root(), None);
+    let touched = |subject: &str| -> Vec<&str> {
+        let Some(at) = history.commits.iter().position(|c| c.subject == subject) else { return Vec::new() };
+        let mut slugs: Vec<&str> =
+            history.dossiers.values().flatten().filter(|e| e.commit == at).map(|e| e.slug.as_str()).collect();
+        slugs.sort_unstable();
+        slugs
+    };
+    assert_eq!(touched("Dispute three"), ["p003", "p150", "p297"]);
+    assert_eq!(touched("Rename one, add one"), ["new", "p999"]);
+    assert_eq!(history.dossiers["p999"][1].changes, [Change::DossierRenamed { from: "p010".into() }]);
+}
