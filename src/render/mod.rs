@@ -423,6 +423,7 @@ fn render_with(
         errors.push(e);
     }
     redirects::publish(site, &renderer, &mut output);
+    let _span = tracing::info_span!("render_changes").entered();
     if let Err(e) = history::site_files(site, config, &renderer, &mut output) {
         errors.push(e);
     }
