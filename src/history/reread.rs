@@ -6,8 +6,8 @@
 //! item alone must give what parsing the whole file would: the last version parsed whole and
 //! its claims lie as plain block items (`claims:` at the margin, each item starting `- ` at one
 //! indentation, every other line of it indented deeper, no anchors, aliases, tags, directives or
-//! tabs), as many as the parser found; the edit changes one such item and leaves it one. Anything
-//! else is parsed whole.
+//! tabs), as many as the parser found; the edit changes one such item and leaves it one; the
+//! frontmatter is under 64 KiB. Anything else is parsed whole.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -30,6 +30,11 @@ pub(super) struct Known {
     items: Option<(Vec<Range<usize>>, usize)>,
     sources: BTreeMap<String, (String, Option<String>)>,
 }
+
+/// Frontmatter larger than this is always parsed whole: too small to hold as many nodes as the
+/// parser allows a document (`frontmatter.rs`), so a claim parsed alone never passes a budget
+/// the whole file would fail.
+const MAX_REREAD_BYTES: usize = 64 * 1024;
 
 /// A claims list of one item, parsed alone.
 #[derive(Deserialize, JsonSchema)]
@@ -76,6 +81,10 @@ impl Known {
     /// The version whose frontmatter is `yaml`, if it differs from this one's inside one claim
     /// item only; this then becomes that version.
     fn reread(&mut self, path: &Path, yaml: &str) -> Option<Arc<Version>> {
+        // The parser's budgets count the whole document; far below them, one item cannot tip it.
+        if yaml.len() > MAX_REREAD_BYTES {
+            return None;
+        }
         let (items, indent) = self.items.as_ref()?;
         let indent = *indent;
         let (old, new) = (self.yaml.as_bytes(), yaml.as_bytes());
@@ -252,6 +261,17 @@ mod tests {
             assert_eq!(reread(&mut known, variant), None, "{variant}");
             assert_eq!(parse(&mut known, variant), whole_parse(variant), "{variant}");
         }
+    }
+
+    #[test]
+    fn large_frontmatter_is_parsed_whole() {
+        let long = format!("\"{}\"", "y".repeat(MAX_REREAD_BYTES));
+        let base = three(&middle("verified", &long));
+        let mut known = None;
+        assert!(parse(&mut known, &base).is_ok());
+        let edited = three(&middle("disputed", &long));
+        assert_eq!(reread(&mut known, &edited), None);
+        assert_eq!(parse(&mut known, &edited), whole_parse(&edited));
     }
 
     #[test]
