@@ -88,7 +88,11 @@ fn stages(c: &mut Criterion) {
         b.iter(|| render_site(&site, &mut theme, &settings, &mut warm).map(|o| o.files.len()))
     });
     group.bench_function("search_index", |b| {
-        b.iter(|| dossier::search::index_site(&site, "/", wiki::today(), false, None).expect("index").len())
+        b.iter(|| {
+            dossier::search::index_site(&site, "/", wiki::today(), false, &Default::default(), None)
+                .expect("index")
+                .len()
+        })
     });
     group.finish();
 

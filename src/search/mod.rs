@@ -35,7 +35,8 @@ pub struct Record {
     pub meta: BTreeMap<String, String>,
     /// Facets: `category`, `jurisdiction`, `tags`, `status` (claim statuses), `freshness`.
     pub filters: BTreeMap<String, Vec<String>>,
-    /// Sort keys: `name`, and `verified` (newest verified day) for dossiers.
+    /// Sort keys: `name`, and for dossiers `verified` (newest verified day) and, with a history,
+    /// `changed` (the day of the last commit that changed the file).
     pub sort: BTreeMap<String, String>,
 }
 
@@ -72,17 +73,20 @@ pub struct ClaimText {
 /// Returns the bundle's files as paths relative to the output root (all under [`BUNDLE_DIR`],
 /// e.g. `search-index/entry.json`) with their bytes, ready to join a build's output or to be
 /// held in memory by `serve`. `base_path` is the site's root path ("/" or "/wiki/"), `today`
-/// decides freshness, and `drafts` includes draft dossiers and pages as `build --drafts` does.
-/// With `words`, a dossier's words are taken from it where it holds them, and left there.
+/// decides freshness, `drafts` includes draft dossiers and pages as `build --drafts` does, and
+/// `edited` (content path → the day of the last commit that changed it, from the history) is
+/// the "recently changed" sort. With `words`, a dossier's words are taken from it where it holds
+/// them, and left there.
 pub fn index_site(
     site: &Site,
     base_path: &str,
     today: Date,
     drafts: bool,
+    edited: &BTreeMap<String, Date>,
     words: Option<&dyn Memo>,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let records =
-        tracing::info_span!("search records").in_scope(|| records_with(site, base_path, today, drafts, words));
+        tracing::info_span!("search records").in_scope(|| records_with(site, base_path, today, drafts, edited, words));
     index_records(records, language_of(site))
 }
 
@@ -123,15 +127,33 @@ pub fn index_records(records: Vec<Record>, language: String) -> anyhow::Result<V
 }
 
 /// The search records of every published dossier, category and page, in a stable order.
-pub fn records(site: &Site, base_path: &str, today: Date, drafts: bool) -> Vec<Record> {
-    records_with(site, base_path, today, drafts, None)
+pub fn records(
+    site: &Site,
+    base_path: &str,
+    today: Date,
+    drafts: bool,
+    edited: &BTreeMap<String, Date>,
+) -> Vec<Record> {
+    records_with(site, base_path, today, drafts, edited, None)
 }
 
 /// [`records`], taking dossiers' words from `words` when given.
-fn records_with(site: &Site, base_path: &str, today: Date, drafts: bool, words: Option<&dyn Memo>) -> Vec<Record> {
+fn records_with(
+    site: &Site,
+    base_path: &str,
+    today: Date,
+    drafts: bool,
+    edited: &BTreeMap<String, Date>,
+    words: Option<&dyn Memo>,
+) -> Vec<Record> {
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| drafts || !d.meta.draft).collect();
-    let mut records: Vec<Record> =
-        dossiers.par_iter().map(|d| dossier_record(site, d, base_path, today, words)).collect();
+    let mut records: Vec<Record> = dossiers
+        .par_iter()
+        .map(|d| {
+            let changed = edited.get(&crate::diagnostics::display_path(&d.path)).copied();
+            dossier_record(site, d, base_path, today, changed, words)
+        })
+        .collect();
     for category in site.categories.values() {
         let url = format!("{base_path}categories/{}/", category.slug);
         let (name, description) = (&category.meta.name.value, &category.meta.description.value);
@@ -165,7 +187,14 @@ fn text_record(url: String, kind: &str, title: &str, description: &str, body: &s
     Record { url, text, meta, filters: BTreeMap::new(), sort }
 }
 
-fn dossier_record(site: &Site, dossier: &Dossier, base_path: &str, today: Date, words: Option<&dyn Memo>) -> Record {
+fn dossier_record(
+    site: &Site,
+    dossier: &Dossier,
+    base_path: &str,
+    today: Date,
+    changed: Option<Date>,
+    words: Option<&dyn Memo>,
+) -> Record {
     let meta = &dossier.meta;
     let category = site.categories.get(meta.category.as_str()).map_or(meta.category.as_str(), |c| c.meta.name.as_str());
     let newest = meta.claims.iter().map(|c| c.verified.value).max().map(|d| d.to_string()).unwrap_or_default();
@@ -191,7 +220,10 @@ fn dossier_record(site: &Site, dossier: &Dossier, base_path: &str, today: Date, 
         ("category".to_owned(), category.to_owned()),
         ("verified".to_owned(), newest.clone()),
     ]);
-    let sort = BTreeMap::from([("name".to_owned(), meta.name.to_lowercase()), ("verified".to_owned(), newest)]);
+    let mut sort = BTreeMap::from([("name".to_owned(), meta.name.to_lowercase()), ("verified".to_owned(), newest)]);
+    if let Some(day) = changed {
+        sort.insert("changed".to_owned(), day.to_string());
+    }
     let url = format!("{base_path}providers/{}/", dossier.slug);
     Record { url, text, meta: record_meta, filters, sort }
 }
@@ -262,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_dossier_record_has_text_by_field_facets_meta_and_sorts() {
-        let all = records(&minimal_site(), "/wiki/", today(), false);
+        let all = records(&minimal_site(), "/wiki/", today(), false, &BTreeMap::new());
         let record = all.iter().find(|r| r.url == "/wiki/providers/examplemail/").expect("the dossier is indexed");
         let Words::Text(text) = &record.text else { panic!("no word cache, so the text itself") };
         assert_eq!(text.name, "ExampleMail");
@@ -277,20 +309,33 @@ mod tests {
         assert_eq!(record.meta["title"], "ExampleMail");
         assert_eq!(record.meta["verified"], "2026-10-01");
         assert_eq!(record.sort["name"], "examplemail");
-        let later = records(&minimal_site(), "/", Date::parse("2028-01-01").unwrap(), false);
+        let later = records(&minimal_site(), "/", Date::parse("2028-01-01").unwrap(), false, &BTreeMap::new());
         assert_eq!(later[0].filters["freshness"], ["stale"]);
     }
 
     #[test]
+    fn a_dossier_sorts_by_its_last_change_where_the_history_has_one() {
+        let site = minimal_site();
+        let path = crate::diagnostics::display_path(&site.dossiers["examplemail"].path);
+        let edited = BTreeMap::from([(path, Date::parse("2026-09-30").unwrap())]);
+        let with = records(&site, "/", today(), false, &edited);
+        assert_eq!(with[0].sort.get("changed").map(String::as_str), Some("2026-09-30"));
+        let without = records(&site, "/", today(), false, &BTreeMap::new());
+        assert_eq!(without[0].sort.get("changed"), None, "no history, no such sort: the dossier ranks last");
+        assert!(with[1..].iter().all(|r| !r.sort.contains_key("changed")), "categories and pages have none");
+    }
+
+    #[test]
     fn categories_and_pages_are_records_too() {
-        let urls: Vec<String> = records(&minimal_site(), "/", today(), false).into_iter().map(|r| r.url).collect();
+        let urls: Vec<String> =
+            records(&minimal_site(), "/", today(), false, &BTreeMap::new()).into_iter().map(|r| r.url).collect();
         assert_eq!(urls, ["/providers/examplemail/", "/categories/email-hosting/", "/about/"]);
     }
 
     #[test]
     fn the_bundle_holds_entry_engine_chunks_and_fragments_and_is_deterministic() {
         let site = minimal_site();
-        let first = index_site(&site, "/", today(), false, None).unwrap();
+        let first = index_site(&site, "/", today(), false, &BTreeMap::new(), None).unwrap();
         let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
         for expected in ["search-index/entry.json", "search-index/engine.js"] {
             assert!(names.contains(&expected), "{names:?}");
@@ -298,6 +343,10 @@ mod tests {
         for dir in ["index/", "filter/", "sort/", "fragment/"] {
             assert!(names.iter().any(|n| n.starts_with(&format!("search-index/{dir}"))), "{dir}: {names:?}");
         }
-        assert_eq!(first, index_site(&site, "/", today(), false, None).unwrap(), "the same input gives the same files");
+        assert_eq!(
+            first,
+            index_site(&site, "/", today(), false, &BTreeMap::new(), None).unwrap(),
+            "the same input gives the same files"
+        );
     }
 }

@@ -97,7 +97,8 @@ impl Preview {
 
     /// What the search index of the current site is made from, and its language.
     pub fn search_records(&self) -> (Vec<crate::search::Record>, String) {
-        let records = crate::search::records(&self.site, "/", self.settings.today, self.settings.drafts);
+        let records =
+            crate::search::records(&self.site, "/", self.settings.today, self.settings.drafts, &self.settings.edited);
         (records, crate::search::language_of(&self.site))
     }
 

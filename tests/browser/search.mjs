@@ -94,6 +94,11 @@ async function searchPage(page, origin, report, requests) {
 async function sharedUrl(page, origin, report) {
   await page.goto(`${origin}${base}search/?q=mail&freshness=stale`);
   report.shared = await settled(page, /for “mail”, 1 filter applied/);
+  await page.goto(`${origin}${base}search/?q=mail&sort=changed-desc`);
+  report.byChange = await settled(page, /for “mail”$/);
+  report.byChangeSort = await page.inputValue("#search-sort");
+  await page.goto(`${origin}${base}search/?q=mail&freshness=stale`);
+  await settled(page, /for “mail”, 1 filter applied/);
   // Keyboard only: from the search box, Tab passes the Search button and the filters' toggle
   // (open, since the URL has a filter) to the first checkbox.
   await page.focus("#search-q");

@@ -19,8 +19,20 @@ use serde_json::Value;
 use crate::harness::{Wiki, dossier, fixtures_dir};
 
 /// The fixture wiki, built with its `base_url` under `/wiki/`, and the output directory.
+/// The fixture wiki in a git repository whose history last changed ExampleMail, then Postquay
+/// before it, and the rest before that (the "recently changed" sort), built.
 fn built_fixture() -> (Wiki, std::path::PathBuf) {
     let wiki = Wiki::empty().overlay_dir(&fixtures_dir().join("wiki"));
+    let root = wiki.root();
+    crate::git_cli::git_on(root, "2026-01-01", &["init", "-q", "-b", "main"]);
+    crate::git_cli::git_on(root, "2026-01-01", &["add", "-A"]);
+    crate::git_cli::git_on(root, "2026-01-01", &["commit", "-q", "-m", "The fixture"]);
+    for (day, slug) in [("2026-02-01", "postquay"), ("2026-03-01", "examplemail")] {
+        let file = root.join(format!("content/providers/{slug}.md"));
+        let text = std::fs::read_to_string(&file).expect("read the dossier");
+        std::fs::write(&file, format!("{text}\nEdited.\n")).expect("write the dossier");
+        crate::git_cli::git_on(root, day, &["commit", "-q", "-a", "-m", &format!("Edit {slug}")]);
+    }
     let out = wiki.path("public");
     dossier().arg("build").arg("--root").arg(wiki.root()).arg("--output").arg(&out).run().assert_code(0);
     (wiki, out)
@@ -119,6 +131,9 @@ fn a_reader_finds_filters_and_shares_results_in_chromium_under_a_strict_csp() {
     assert_eq!(report["afterBackChecked"], false, "{shown}");
     assert_eq!(report["nothing"]["noneShown"], true, "{shown}");
     assert_eq!(titles(&report["shared"]), ["Postquay"], "a shared URL restores query and filters: {shown}");
+    let recent = titles(&report["byChange"]);
+    assert_eq!(recent.get(..2), Some(&["ExampleMail", "Postquay"][..]), "the last changed first: {shown}");
+    assert_eq!(report["byChangeSort"], "changed-desc", "{shown}");
     assert_eq!(report["keyboardFocus"], "checkbox", "{shown}");
     assert_eq!(report["filterChunksBeforeCountry"], false, "a plain query fetches no filter data: {shown}");
 
@@ -584,7 +599,9 @@ fn bundle_of_wiki(root: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
     let site = dossier::site::load_site(root).expect("the wiki loads");
     let today = Date::parse("2026-11-27").expect("a date");
     let dir = tempfile::tempdir().expect("a temp dir");
-    for (path, bytes) in dossier::search::index_site(&site, "/", today, false, None).expect("the index builds") {
+    for (path, bytes) in
+        dossier::search::index_site(&site, "/", today, false, &Default::default(), None).expect("the index builds")
+    {
         let file = dir.path().join(path);
         std::fs::create_dir_all(file.parent().expect("a parent")).expect("a bundle dir");
         std::fs::write(file, bytes).expect("a bundle file");

@@ -20,6 +20,7 @@ const SORTS = {
   "name-desc": { name: "desc" },
   "verified-desc": { verified: "desc" },
   "verified-asc": { verified: "asc" },
+  "changed-desc": { changed: "desc" },
 };
 const PAGE_SIZE = 10;
 const QUICK_SIZE = 5;
