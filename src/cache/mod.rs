@@ -29,7 +29,8 @@ pub fn words(dir: &Path) -> KeyedFile {
     KeyedFile::open(dir.join("words"), "dossier-word-cache", crate::search::WORDS_FORMAT)
 }
 
-/// Opens the history cache in `dir` (file `history`: each commit's record, by commit id).
+/// Opens the history cache in `dir` (file `history`: the history as read up to the newest commit a
+/// build saw, under one key).
 pub fn history(dir: &Path) -> KeyedFile {
     KeyedFile::open(dir.join("history"), "dossier-history-cache", crate::history::CACHE_FORMAT)
 }
