@@ -49,7 +49,9 @@ pub fn serve(options: &ServeOptions, today: Date) -> anyhow::Result<()> {
     let listener = runtime.block_on(bind(options.bind, options.port))?;
     let address = listener.local_addr().context("cannot read the bound address")?;
     let url = format!("http://{address}/");
-    let history = crate::history::load(&options.root, None);
+    // The history a build kept is read, never written: the preview leaves the cache as it was.
+    let walked = options.cache_dir.as_deref().map(crate::cache::history);
+    let history = crate::history::load(&options.root, walked.as_ref().map(|m| m as &dyn crate::memo::Memo));
     let settings = Settings {
         today,
         base_url: Some(url.clone()),
