@@ -89,7 +89,7 @@ fn stages(c: &mut Criterion) {
     });
     group.bench_function("search_index", |b| {
         b.iter(|| {
-            dossier::search::index_site(&site, "/", wiki::today(), false, &Default::default(), None)
+            dossier::search::index_site(&site, &dossier::search::Scope::published("/", wiki::today()), None)
                 .expect("index")
                 .len()
         })

@@ -71,7 +71,7 @@ impl Caches {
 mod tests {
     use super::*;
     use crate::model::Date;
-    use crate::search::index_site;
+    use crate::search::{Scope, index_site};
     use crate::site::{Site, load_site, load_site_with};
 
     fn minimal() -> std::path::PathBuf {
@@ -88,19 +88,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = |site: &Site| {
             let cache = words(dir.path());
-            let bundle = index_site(site, "/", today(), false, &Default::default(), Some(&cache)).unwrap();
+            let bundle = index_site(site, &Scope::published("/", today()), Some(&cache)).unwrap();
             let reused = cache.len();
             cache.save().unwrap();
             (bundle, reused)
         };
         let (filled, _) = index(&site);
-        assert_eq!(filled, index_site(&site, "/", today(), false, &Default::default(), None).unwrap());
+        assert_eq!(filled, index_site(&site, &Scope::published("/", today()), None).unwrap());
         let (reused, held) = index(&site);
         assert_eq!((&reused, held), (&filled, 1), "one dossier's words, read back");
         // Renaming the category changes what the dossier is filed under, and so its words.
         site.categories.values_mut().for_each(|c| c.meta.name.value = "Renamed".to_owned());
         let (renamed, _) = index(&site);
-        assert_eq!(renamed, index_site(&site, "/", today(), false, &Default::default(), None).unwrap());
+        assert_eq!(renamed, index_site(&site, &Scope::published("/", today()), None).unwrap());
         assert_ne!(renamed, filled);
     }
 

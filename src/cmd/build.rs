@@ -45,8 +45,13 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
     // them one after the other costs no wall time, and neither slows the other down.
     let base_path = base_path(&site, options.base_url.as_deref());
     let words = caches.as_ref().map(|c| &c.words as &dyn Memo);
-    let (index, index_time) =
-        timed(|| search::index_site(&site, &base_path, today, options.drafts, &history.edited, words));
+    let (index, index_time) = timed(|| {
+        search::index_site(
+            &site,
+            &search::Scope { base_path: &base_path, today, drafts: options.drafts, edited: &history.edited },
+            words,
+        )
+    });
     let earlier = caches.as_ref().map(|c| &c.pages as &dyn Earlier);
     let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today, history), earlier) {
         Ok(rendered) => rendered,

@@ -68,25 +68,36 @@ pub struct ClaimText {
     pub text: String,
 }
 
-/// Builds the search index of the published content of `site`.
+/// Which records an index holds and how they read: the site's root path (`/` or `/wiki/`), the
+/// day freshness is judged on, whether drafts are in (as `build --drafts`), and each content
+/// file's last change (content path → the day of the last commit that changed it, from the
+/// history: the "recently changed" sort; empty without one).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub base_path: &'a str,
+    pub today: Date,
+    pub drafts: bool,
+    pub edited: &'a BTreeMap<String, Date>,
+}
+
+/// No content file's last change is known.
+static NO_HISTORY: BTreeMap<String, Date> = BTreeMap::new();
+
+impl<'a> Scope<'a> {
+    /// The published content, rooted at `base_path`, judged on `today`, with no history.
+    pub fn published(base_path: &'a str, today: Date) -> Scope<'a> {
+        Scope { base_path, today, drafts: false, edited: &NO_HISTORY }
+    }
+}
+
+/// Builds the search index of `site`'s content in `scope`.
 ///
 /// Returns the bundle's files as paths relative to the output root (all under [`BUNDLE_DIR`],
 /// e.g. `search-index/entry.json`) with their bytes, ready to join a build's output or to be
-/// held in memory by `serve`. `base_path` is the site's root path ("/" or "/wiki/"), `today`
-/// decides freshness, `drafts` includes draft dossiers and pages as `build --drafts` does, and
-/// `edited` (content path → the day of the last commit that changed it, from the history) is
-/// the "recently changed" sort. With `words`, a dossier's words are taken from it where it holds
+/// held in memory by `serve`. With `words`, a dossier's words are taken from it where it holds
 /// them, and left there.
-pub fn index_site(
-    site: &Site,
-    base_path: &str,
-    today: Date,
-    drafts: bool,
-    edited: &BTreeMap<String, Date>,
-    words: Option<&dyn Memo>,
-) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let records =
-        tracing::info_span!("search records").in_scope(|| records_with(site, base_path, today, drafts, edited, words));
+pub fn index_site(site: &Site, scope: &Scope<'_>, words: Option<&dyn Memo>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let records = tracing::info_span!("search records").in_scope(|| records_with(site, scope, words));
     index_records(records, language_of(site))
 }
 
@@ -126,34 +137,16 @@ pub fn index_records(records: Vec<Record>, language: String) -> anyhow::Result<V
     Ok(files.into_iter().map(|(name, bytes)| (format!("{BUNDLE_DIR}{name}"), bytes)).collect())
 }
 
-/// The search records of every published dossier, category and page, in a stable order.
-pub fn records(
-    site: &Site,
-    base_path: &str,
-    today: Date,
-    drafts: bool,
-    edited: &BTreeMap<String, Date>,
-) -> Vec<Record> {
-    records_with(site, base_path, today, drafts, edited, None)
+/// The search records of every dossier, category and page in `scope`, in a stable order.
+pub fn records(site: &Site, scope: &Scope<'_>) -> Vec<Record> {
+    records_with(site, scope, None)
 }
 
 /// [`records`], taking dossiers' words from `words` when given.
-fn records_with(
-    site: &Site,
-    base_path: &str,
-    today: Date,
-    drafts: bool,
-    edited: &BTreeMap<String, Date>,
-    words: Option<&dyn Memo>,
-) -> Vec<Record> {
+fn records_with(site: &Site, scope: &Scope<'_>, words: Option<&dyn Memo>) -> Vec<Record> {
+    let Scope { base_path, drafts, .. } = *scope;
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| drafts || !d.meta.draft).collect();
-    let mut records: Vec<Record> = dossiers
-        .par_iter()
-        .map(|d| {
-            let changed = edited.get(&crate::diagnostics::display_path(&d.path)).copied();
-            dossier_record(site, d, base_path, today, changed, words)
-        })
-        .collect();
+    let mut records: Vec<Record> = dossiers.par_iter().map(|d| dossier_record(site, d, scope, words)).collect();
     for category in site.categories.values() {
         let url = format!("{base_path}categories/{}/", category.slug);
         let (name, description) = (&category.meta.name.value, &category.meta.description.value);
@@ -187,14 +180,9 @@ fn text_record(url: String, kind: &str, title: &str, description: &str, body: &s
     Record { url, text, meta, filters: BTreeMap::new(), sort }
 }
 
-fn dossier_record(
-    site: &Site,
-    dossier: &Dossier,
-    base_path: &str,
-    today: Date,
-    changed: Option<Date>,
-    words: Option<&dyn Memo>,
-) -> Record {
+fn dossier_record(site: &Site, dossier: &Dossier, scope: &Scope<'_>, words: Option<&dyn Memo>) -> Record {
+    let Scope { base_path, today, .. } = *scope;
+    let changed = scope.edited.get(&crate::diagnostics::display_path(&dossier.path));
     let meta = &dossier.meta;
     let category = site.categories.get(meta.category.as_str()).map_or(meta.category.as_str(), |c| c.meta.name.as_str());
     let newest = meta.claims.iter().map(|c| c.verified.value).max().map(|d| d.to_string()).unwrap_or_default();
@@ -294,7 +282,7 @@ mod tests {
 
     #[test]
     fn a_dossier_record_has_text_by_field_facets_meta_and_sorts() {
-        let all = records(&minimal_site(), "/wiki/", today(), false, &BTreeMap::new());
+        let all = records(&minimal_site(), &Scope::published("/wiki/", today()));
         let record = all.iter().find(|r| r.url == "/wiki/providers/examplemail/").expect("the dossier is indexed");
         let Words::Text(text) = &record.text else { panic!("no word cache, so the text itself") };
         assert_eq!(text.name, "ExampleMail");
@@ -309,7 +297,7 @@ mod tests {
         assert_eq!(record.meta["title"], "ExampleMail");
         assert_eq!(record.meta["verified"], "2026-10-01");
         assert_eq!(record.sort["name"], "examplemail");
-        let later = records(&minimal_site(), "/", Date::parse("2028-01-01").unwrap(), false, &BTreeMap::new());
+        let later = records(&minimal_site(), &Scope::published("/", Date::parse("2028-01-01").unwrap()));
         assert_eq!(later[0].filters["freshness"], ["stale"]);
     }
 
@@ -318,9 +306,9 @@ mod tests {
         let site = minimal_site();
         let path = crate::diagnostics::display_path(&site.dossiers["examplemail"].path);
         let edited = BTreeMap::from([(path, Date::parse("2026-09-30").unwrap())]);
-        let with = records(&site, "/", today(), false, &edited);
+        let with = records(&site, &Scope { edited: &edited, ..Scope::published("/", today()) });
         assert_eq!(with[0].sort.get("changed").map(String::as_str), Some("2026-09-30"));
-        let without = records(&site, "/", today(), false, &BTreeMap::new());
+        let without = records(&site, &Scope::published("/", today()));
         assert_eq!(without[0].sort.get("changed"), None, "no history, no such sort: the dossier ranks last");
         assert!(with[1..].iter().all(|r| !r.sort.contains_key("changed")), "categories and pages have none");
     }
@@ -328,14 +316,14 @@ mod tests {
     #[test]
     fn categories_and_pages_are_records_too() {
         let urls: Vec<String> =
-            records(&minimal_site(), "/", today(), false, &BTreeMap::new()).into_iter().map(|r| r.url).collect();
+            records(&minimal_site(), &Scope::published("/", today())).into_iter().map(|r| r.url).collect();
         assert_eq!(urls, ["/providers/examplemail/", "/categories/email-hosting/", "/about/"]);
     }
 
     #[test]
     fn the_bundle_holds_entry_engine_chunks_and_fragments_and_is_deterministic() {
         let site = minimal_site();
-        let first = index_site(&site, "/", today(), false, &BTreeMap::new(), None).unwrap();
+        let first = index_site(&site, &Scope::published("/", today()), None).unwrap();
         let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
         for expected in ["search-index/entry.json", "search-index/engine.js"] {
             assert!(names.contains(&expected), "{names:?}");
@@ -345,7 +333,7 @@ mod tests {
         }
         assert_eq!(
             first,
-            index_site(&site, "/", today(), false, &BTreeMap::new(), None).unwrap(),
+            index_site(&site, &Scope::published("/", today()), None).unwrap(),
             "the same input gives the same files"
         );
     }

@@ -97,8 +97,15 @@ impl Preview {
 
     /// What the search index of the current site is made from, and its language.
     pub fn search_records(&self) -> (Vec<crate::search::Record>, String) {
-        let records =
-            crate::search::records(&self.site, "/", self.settings.today, self.settings.drafts, &self.settings.edited);
+        let records = crate::search::records(
+            &self.site,
+            &crate::search::Scope {
+                base_path: "/",
+                today: self.settings.today,
+                drafts: self.settings.drafts,
+                edited: &self.settings.edited,
+            },
+        );
         (records, crate::search::language_of(&self.site))
     }
 

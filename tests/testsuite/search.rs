@@ -599,8 +599,8 @@ fn bundle_of_wiki(root: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
     let site = dossier::site::load_site(root).expect("the wiki loads");
     let today = Date::parse("2026-11-27").expect("a date");
     let dir = tempfile::tempdir().expect("a temp dir");
-    for (path, bytes) in
-        dossier::search::index_site(&site, "/", today, false, &Default::default(), None).expect("the index builds")
+    for (path, bytes) in dossier::search::index_site(&site, &dossier::search::Scope::published("/", today), None)
+        .expect("the index builds")
     {
         let file = dir.path().join(path);
         std::fs::create_dir_all(file.parent().expect("a parent")).expect("a bundle dir");
