@@ -59,10 +59,9 @@ pub struct Commit {
 }
 
 /// What one commit changed in one dossier.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// Index into [`History::commits`].
-    #[serde(skip)]
     pub commit: usize,
     /// The dossier's slug at that commit (a renamed dossier's entries keep their old slug).
     pub slug: String,
@@ -177,11 +176,14 @@ fn oid(hex: &str) -> Option<ObjectId> {
     ObjectId::from_hex(hex.as_bytes()).ok()
 }
 
+/// The version of the dossier at `path` in `blob`.
 fn read_version(reader: &git::Reader, blob: ObjectId, path: &str) -> Version {
-    match reader.blob(blob) {
-        Ok(bytes) => events::parse_version(Path::new(path), &bytes),
-        Err(e) => Err(format!("the file could not be read from git: {e}")),
-    }
+    read_blob(reader, blob).and_then(|bytes| events::parse_version(Path::new(path), &bytes))
+}
+
+/// A blob's bytes, or what a history page says when git cannot give them.
+fn read_blob(reader: &git::Reader, blob: ObjectId) -> Result<Vec<u8>, String> {
+    reader.blob(blob).map_err(|e| format!("the file could not be read from git: {e}"))
 }
 
 fn is_dossier(path: &str) -> bool {
@@ -206,17 +208,10 @@ struct Walked {
     /// The commits that changed a dossier, oldest first.
     commits: Vec<Commit>,
     /// Path → the entries of the dossier now (or last) at that path, oldest first.
-    by_path: BTreeMap<String, Vec<Stored>>,
+    by_path: BTreeMap<String, Vec<Entry>>,
     /// Each dossier file at `tip` → its blob and the last blob of it that parsed.
     files: BTreeMap<String, (String, Option<String>)>,
     edited: BTreeMap<String, Date>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
-    commit: usize,
-    slug: String,
-    changes: Vec<Change>,
 }
 
 /// A dossier file while new commits are read: its blob, the last blob that parsed before them,
@@ -380,7 +375,7 @@ impl Walked {
                     list.extend(earlier);
                     list.sort_by_key(|e| e.commit);
                 }
-                list.push(Stored { commit, slug: slug_of(&path), changes });
+                list.push(Entry { commit, slug: slug_of(&path), changes });
                 self.by_path.insert(path, list);
             }
         }
@@ -388,15 +383,7 @@ impl Walked {
     }
 
     fn into_history(self) -> History {
-        let dossiers = self
-            .by_path
-            .into_iter()
-            .map(|(path, entries)| {
-                let entries =
-                    entries.into_iter().map(|e| Entry { commit: e.commit, slug: e.slug, changes: e.changes }).collect();
-                (slug_of(&path), entries)
-            })
-            .collect();
+        let dossiers = self.by_path.into_iter().map(|(path, entries)| (slug_of(&path), entries)).collect();
         History { commits: self.commits, dossiers, complete_from: self.complete_from, edited: self.edited }
     }
 }
@@ -443,43 +430,60 @@ fn diff_chain(
     Ok(diffed.into_iter().flatten().collect())
 }
 
-/// Added path → removed path, for dossiers renamed in one commit: the same blob, or failing
-/// that, versions that share most claims.
+/// Added path → removed path, for dossiers renamed in one commit.
 fn renames(
     reader: &git::Reader,
     changed: &[&git::FileChange],
     live: &HashMap<String, Live>,
     lines: &[Line],
 ) -> HashMap<String, String> {
-    let removed: Vec<&&git::FileChange> = changed.iter().filter(|f| f.new.is_none()).collect();
-    let added: Vec<&&git::FileChange> = changed.iter().filter(|f| f.old.is_none()).collect();
-    let mut pairs = HashMap::new();
+    let removed: Vec<&git::FileChange> = changed.iter().copied().filter(|f| f.new.is_none()).collect();
+    let added: Vec<&git::FileChange> = changed.iter().copied().filter(|f| f.old.is_none()).collect();
     if removed.is_empty() || added.is_empty() {
-        return pairs;
+        return HashMap::new();
     }
-    let mut taken = HashSet::new();
-    for exact in [true, false] {
-        for add in &added {
-            let Some(new_blob) = add.new else { continue };
-            if pairs.contains_key(&add.path) {
+    let pairs = pair_renames(
+        &added.iter().map(|f| f.new).collect::<Vec<_>>(),
+        &removed.iter().map(|f| f.old).collect::<Vec<_>>(),
+        |r| last_valid_version(reader, &removed[r].path, live, lines),
+        |a| added[a].new.map(|blob| read_version(reader, blob, &added[a].path)),
+    );
+    pairs.into_iter().map(|(a, r)| (added[a].path.clone(), removed[r].path.clone())).collect()
+}
+
+/// Pairs added dossier files with the removed ones they were renamed from, as `(added,
+/// removed)` indexes: the same blob first, then, for each added file left in order, the first
+/// removed one left whose version shares most claims with it ([`events::same_dossier`]).
+/// `before` and `after` read a removed and an added file's version, when needed and once.
+fn pair_renames(
+    added: &[Option<ObjectId>],
+    removed: &[Option<ObjectId>],
+    mut before: impl FnMut(usize) -> Option<Version>,
+    mut after: impl FnMut(usize) -> Option<Version>,
+) -> Vec<(usize, usize)> {
+    let mut taken = vec![false; removed.len()];
+    let mut pairs = Vec::new();
+    for (a, blob) in added.iter().enumerate().filter(|(_, blob)| blob.is_some()) {
+        if let Some(r) = (0..removed.len()).find(|&r| !taken[r] && removed[r] == *blob) {
+            taken[r] = true;
+            pairs.push((a, r));
+        }
+    }
+    let mut befores: Vec<Option<Option<Version>>> = vec![None; removed.len()];
+    for a in 0..added.len() {
+        if pairs.iter().any(|&(paired, _)| paired == a) || taken.iter().all(|t| *t) {
+            continue;
+        }
+        let Some(Ok(now)) = after(a) else { continue };
+        for r in 0..removed.len() {
+            if taken[r] {
                 continue;
             }
-            let mut new_version = None;
-            for gone in removed.iter().filter(|g| !taken.contains(&g.path)) {
-                let same = if exact {
-                    gone.old == add.new
-                } else {
-                    let after = new_version.get_or_insert_with(|| read_version(reader, new_blob, &add.path));
-                    match (last_valid_version(reader, &gone.path, live, lines), &*after) {
-                        (Some(Ok(before)), Ok(after)) => events::same_dossier(&before, after),
-                        _ => false,
-                    }
-                };
-                if same {
-                    taken.insert(gone.path.clone());
-                    pairs.insert(add.path.clone(), gone.path.clone());
-                    break;
-                }
+            let was = befores[r].get_or_insert_with(|| before(r));
+            if matches!(was, Some(Ok(was)) if events::same_dossier(was, &now)) {
+                taken[r] = true;
+                pairs.push((a, r));
+                break;
             }
         }
     }
@@ -521,9 +525,7 @@ impl Line {
         let newest_first = self.steps.iter().rev().filter_map(|step| Some((step.path.as_str(), step.kind.blob()?)));
         let mut bytes: HashMap<ObjectId, Result<Vec<u8>, String>> = HashMap::new();
         for (_, blob) in newest_first.chain(start) {
-            bytes
-                .entry(blob)
-                .or_insert_with(|| reader.blob(blob).map_err(|e| format!("the file could not be read from git: {e}")));
+            bytes.entry(blob).or_insert_with(|| read_blob(reader, blob));
         }
         let oldest_first =
             start.into_iter().chain(self.steps.iter().filter_map(|step| Some((step.path.as_str(), step.kind.blob()?))));

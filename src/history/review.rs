@@ -206,35 +206,25 @@ impl Base {
         Ok(differences)
     }
 
-    /// Pairs each added dossier with a removed one it was renamed from: the same blob first,
-    /// then versions that share most claims.
+    /// Pairs each added dossier with a removed one it was renamed from (as the history does).
     fn pair_renames(&self, differences: Vec<Difference>) -> Vec<Difference> {
         let (removed, mut out): (Vec<Difference>, Vec<Difference>) =
             differences.into_iter().partition(|d| d.new.is_none() && is_dossier(&d.path));
-        let mut removed: Vec<(String, ObjectId)> = removed.into_iter().filter_map(|d| Some((d.path, d.old?))).collect();
-        let unpaired = |d: &Difference| d.old.is_none() && is_dossier(&d.path);
-        for added in out.iter_mut().filter(|d| unpaired(d)) {
-            if let Some(i) = removed.iter().position(|(_, blob)| Some(*blob) == added.new) {
-                let (from, blob) = removed.remove(i);
-                (added.renamed_from, added.old) = (Some(from), Some(blob));
-            }
+        let removed: Vec<(String, ObjectId)> = removed.into_iter().filter_map(|d| Some((d.path, d.old?))).collect();
+        let added: Vec<usize> = (0..out.len()).filter(|&i| out[i].old.is_none() && is_dossier(&out[i].path)).collect();
+        let pairs = super::pair_renames(
+            &added.iter().map(|&i| out[i].new).collect::<Vec<_>>(),
+            &removed.iter().map(|(_, blob)| Some(*blob)).collect::<Vec<_>>(),
+            |r| Some(self.old_version(&removed[r].0, removed[r].1)),
+            |a| Some(self.new_version(&out[added[a]].path)),
+        );
+        let mut taken = vec![false; removed.len()];
+        for (a, r) in pairs {
+            taken[r] = true;
+            let (from, blob) = &removed[r];
+            (out[added[a]].renamed_from, out[added[a]].old) = (Some(from.clone()), Some(*blob));
         }
-        let mut candidates: Vec<(String, ObjectId, Version)> = Vec::new();
-        if out.iter().any(unpaired) {
-            candidates =
-                removed.drain(..).map(|(path, blob)| (path.clone(), blob, self.old_version(&path, blob))).collect();
-        }
-        for added in out.iter_mut().filter(|d| unpaired(d)) {
-            let Ok(now) = self.new_version(&added.path) else { continue };
-            let same = |(_, _, before): &(String, ObjectId, Version)| {
-                before.as_ref().is_ok_and(|before| events::same_dossier(before, &now))
-            };
-            if let Some(i) = candidates.iter().position(same) {
-                let (from, blob, _) = candidates.remove(i);
-                (added.renamed_from, added.old) = (Some(from), Some(blob));
-            }
-        }
-        let left = removed.into_iter().chain(candidates.into_iter().map(|(path, blob, _)| (path, blob)));
+        let left = removed.into_iter().zip(taken).filter(|(_, taken)| !taken).map(|(removed, _)| removed);
         out.extend(left.map(|(path, blob)| Difference { path, renamed_from: None, old: Some(blob), new: None }));
         out
     }
@@ -246,10 +236,7 @@ impl Base {
 
     /// The dossier at `path` in the base's blob `blob`.
     fn old_version(&self, path: &str, blob: ObjectId) -> Version {
-        match self.reader.blob(blob) {
-            Ok(bytes) => events::parse_version(Path::new(path), &bytes),
-            Err(e) => Err(format!("the file could not be read from git: {e}")),
-        }
+        super::read_version(&self.reader, blob, path)
     }
 
     /// The dossier at `path` in the working tree.
