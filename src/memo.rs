@@ -1,7 +1,8 @@
 //! What a stage may remember between runs, as the stage sees it: bytes it made from an input,
-//! found again by a key and the hash of that input. Loading (parsed frontmatter) and search (a
-//! dossier's words) take one and decide themselves what the bytes mean; the commands choose
-//! which to hand them (a cache file from `cache/`, or none) and whether to save it afterwards.
+//! found again by a key and the hash of that input. Loading (parsed frontmatter), validation (a
+//! dossier's findings) and search (a dossier's words) take one and decide themselves what the
+//! bytes mean; the commands choose which to hand them (a cache file from `cache/`, or none) and
+//! whether to save it afterwards.
 //!
 //! A bottom module: it imports nothing of the crate.
 

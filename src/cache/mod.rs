@@ -1,17 +1,19 @@
 //! Everything `dossier` keeps between runs to be faster, never different, and the one place
 //! that knows it: the build cache (rendered pages, [`build`]) and the writer that links them
 //! into the output and keeps the retired output as a standby ([`write`]); the parse cache
-//! (parsed frontmatter, [`parse`]) and the search word cache, each a [`KeyedFile`].
+//! (parsed frontmatter, [`parse`]), the findings cache (each dossier's findings, [`findings`])
+//! and the search word cache, each a [`KeyedFile`].
 //!
-//! The stages know none of this. Loading and search take a [`Memo`](crate::memo::Memo), the
-//! render stage an [`Earlier`](crate::render::Earlier); the commands open the caches here, hand
-//! them in, and decide what is saved. A cache that cannot be read is empty, and one that
+//! The stages know none of this. Loading, validation and search take a
+//! [`Memo`](crate::memo::Memo), the render stage an [`Earlier`](crate::render::Earlier); the
+//! commands open the caches here, hand them in, and decide what is saved. A cache that cannot be read is empty, and one that
 //! cannot be written costs only speed.
 //!
 //! Above the stages: it imports the render and output stages' types, and nothing imports it
 //! but the commands and `serve`.
 
 pub mod build;
+pub mod findings;
 pub mod keyed_file;
 pub mod parse;
 pub mod write;

@@ -29,7 +29,10 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         Some(dir) => cache::parse::load_site_keeping(&options.root, dir)?,
         None => site::load_site(&options.root)?,
     };
-    let findings = validate::validate(&site, today);
+    let findings = match &options.cache_dir {
+        Some(dir) => cache::findings::validate_keeping(&site, today, dir),
+        None => validate::validate(&site, today),
+    };
     if Counts::of(&findings).errors > 0 {
         return report_errors(&findings, &options.root);
     }

@@ -2,7 +2,8 @@
 //!
 //! Consumes the site and `today` (injected, so date rules are deterministic); produces the
 //! sorted diagnostics, load problems included. Rules never stop early and never print.
-//! [`ValidateCache`] lets `serve` re-check only the dossiers whose inputs changed.
+//! [`validate_with`] takes each dossier's findings from a [`Memo`] where its inputs are
+//! unchanged (`build`'s findings cache); [`ValidateCache`] does the same in memory for `serve`.
 
 mod aliases;
 mod claims;
@@ -10,6 +11,7 @@ mod dossier;
 mod fields;
 mod links;
 mod site_rules;
+mod stored;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::memo::Memo;
 use crate::model::{Date, Dossier};
 use crate::site::Site;
 
@@ -24,11 +27,28 @@ use crate::site::Site;
 /// wherever it is left.
 pub const PLACEHOLDER: &str = "TODO";
 
+/// The form of the findings [`validate_with`] keeps in its memo; bumped whenever it changes.
+pub const FINDINGS_FORMAT: u32 = stored::FORMAT;
+
 /// Every problem in the wiki, in printing order.
 pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
+    validate_with(site, today, None)
+}
+
+/// [`validate`], taking from `memo` the findings of each dossier whose inputs (its file and
+/// what its rules read of the site, [`dossier_key`]) are those they were found for, and
+/// keeping there the findings of the others. The site-wide rules run every time.
+pub fn validate_with(site: &Site, today: Date, memo: Option<&dyn Memo>) -> Vec<Diagnostic> {
     let _span = tracing::info_span!("validate", dossiers = site.dossiers.len()).entered();
-    let per_dossier: Vec<Vec<Diagnostic>> =
-        site.dossiers.par_iter().map(|(_, d)| check_sorted(site, d, today)).collect();
+    let memo = memo.map(|memo| (memo, shared_key(site, today)));
+    let per_dossier: Vec<Vec<Diagnostic>> = site
+        .dossiers
+        .par_iter()
+        .map(|(slug, d)| match memo {
+            Some((memo, shared)) => check_remembered(site, slug, d, today, dossier_key(d, shared), memo),
+            None => check_sorted(site, d, today),
+        })
+        .collect();
     let mut all = Vec::with_capacity(site.diagnostics.len() + per_dossier.iter().map(Vec::len).sum::<usize>());
     all.extend(site.diagnostics.iter().cloned());
     all.extend(per_dossier.into_iter().flatten());
@@ -37,8 +57,28 @@ pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
     all
 }
 
+/// The findings of the dossier `slug` kept in `memo` under `key`, or found now and kept.
+fn check_remembered(
+    site: &Site,
+    slug: &str,
+    dossier: &Dossier,
+    today: Date,
+    key: u64,
+    memo: &dyn Memo,
+) -> Vec<Diagnostic> {
+    if let Some(found) = memo.get(slug, key).and_then(stored::decode) {
+        return found;
+    }
+    let found = check_sorted(site, dossier, today);
+    if let Some(bytes) = stored::encode(&found) {
+        memo.put(slug, key, bytes);
+    }
+    found
+}
+
 /// The rules over the whole wiki rather than one dossier.
 fn site_wide(site: &Site, links: &mut links::LinkCache) -> Vec<Diagnostic> {
+    let _span = tracing::info_span!("site-wide rules").entered();
     let mut found = site_rules::check_site(site);
     found.extend(aliases::check_aliases(site));
     found.extend(links::check_links(site, links));
@@ -106,8 +146,9 @@ impl Findings {
     }
 }
 
-/// What every dossier's rules read besides its own file: the categories (names, columns and
-/// freshness windows), the settings (freshness window) and today.
+/// What every dossier's rules read besides its own file: the categories (which exist, and each
+/// one's names, columns and freshness window), the settings (freshness window) and today. No
+/// per-dossier rule reads another dossier, a page or the theme; those are the site-wide rules'.
 fn shared_key(site: &Site, today: Date) -> u64 {
     let mut key = format!("{}|{today}", site.config_hash);
     for category in site.categories.values() {
@@ -116,11 +157,13 @@ fn shared_key(site: &Site, today: Date) -> u64 {
     crate::load::content_hash(key.as_bytes())
 }
 
-/// A dossier's key: its file and the shared inputs.
+/// A dossier's key: its file (text and path, which every finding names) and the shared inputs.
 fn dossier_key(dossier: &Dossier, shared: u64) -> u64 {
-    let mut bytes = [0_u8; 16];
-    bytes[..8].copy_from_slice(&dossier.hash.to_le_bytes());
-    bytes[8..].copy_from_slice(&shared.to_le_bytes());
+    let path = dossier.path.as_os_str().as_encoded_bytes();
+    let mut bytes = Vec::with_capacity(16 + path.len());
+    bytes.extend_from_slice(&dossier.hash.to_le_bytes());
+    bytes.extend_from_slice(&shared.to_le_bytes());
+    bytes.extend_from_slice(path);
     crate::load::content_hash(&bytes)
 }
 

@@ -209,3 +209,43 @@ fn renaming_a_category_reindexes_its_dossiers() {
     assert!(harborline.contains("Mailbox hosting") && !harborline.contains("Email hosting"), "{harborline}");
     assert_same_as_cold(&wiki, &out);
 }
+
+/// What a build of `wiki` on `today` printed of the site ("built N pages (... stale)") or, if
+/// it failed, its errors.
+fn checked(wiki: &Wiki, today: &str, extra: &[&str]) -> String {
+    let outcome = dossier()
+        .env("DOSSIER_TODAY", today)
+        .arg("build")
+        .arg("--root")
+        .arg(wiki.root())
+        .arg("--output")
+        .arg(wiki.path("public"))
+        .args(extra)
+        .run();
+    match outcome.code {
+        Some(0) => outcome.stdout.split(" into ").next().unwrap().to_owned(),
+        _ => outcome.assert_code(1).stderr.clone(),
+    }
+}
+
+#[test]
+fn a_warm_build_finds_what_a_cold_build_finds_when_the_day_or_a_category_changes() {
+    let wiki = wiki();
+    let day = checked(&wiki, "2026-11-27", &[]);
+    assert!(cache_dir(&wiki).join("findings").is_file(), "the build keeps each dossier's findings");
+    assert_eq!(checked(&wiki, "2026-11-27", &[]), day);
+
+    // Years later every claim is stale.
+    let later = checked(&wiki, "2030-01-01", &[]);
+    assert_ne!(later, day);
+    assert_eq!(later, checked(&wiki, "2030-01-01", &["--no-cache"]));
+
+    // Without the column `storage`, Harborline states a fact its category has not: the build fails.
+    const CATEGORY: &str = "content/categories/email-hosting.md";
+    let text = wiki.read(CATEGORY);
+    let wiki = wiki.write(CATEGORY, text.replace("key: storage", "key: quota"));
+    let failed = checked(&wiki, "2026-11-27", &[]);
+    assert!(failed.contains("unknown-fact") && failed.contains("harborline.md"), "{failed}");
+    assert_eq!(failed, checked(&wiki, "2026-11-27", &["--no-cache"]));
+    assert_eq!(checked(&wiki, "2026-11-27", &[]), failed, "the same errors from the findings the failed build kept");
+}

@@ -1,0 +1,142 @@
+//! One dossier's findings in the form a [`Memo`](crate::memo::Memo) keeps them: a count, then
+//! per finding its code, severity, line, column, path, message and help, numbers as
+//! little-endian `u32` and text as its length and UTF-8 bytes. Bytes that do not decode whole
+//! are no findings (a miss: the rules run again).
+
+use std::borrow::Cow;
+
+use crate::diagnostics::{Code, Diagnostic, Severity};
+
+/// Bumped whenever this form changes.
+pub const FORMAT: u32 = 1;
+
+/// `found` in the kept form; `None` if a number or text is too long for it (it then is not kept).
+pub fn encode(found: &[Diagnostic]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(4 + found.iter().map(|d| 24 + d.path.len() + d.message.len()).sum::<usize>());
+    put_len(&mut out, found.len())?;
+    for d in found {
+        out.push(u8::try_from(Code::ALL.iter().position(|c| *c == d.code)?).ok()?);
+        out.push(match d.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        });
+        out.extend_from_slice(&d.line.to_le_bytes());
+        out.extend_from_slice(&d.column.to_le_bytes());
+        put_text(&mut out, &d.path)?;
+        put_text(&mut out, &d.message)?;
+        match &d.help {
+            Some(help) => {
+                out.push(1);
+                put_text(&mut out, help)?;
+            }
+            None => out.push(0),
+        }
+    }
+    Some(out)
+}
+
+/// The findings kept as `bytes`, if they hold findings and nothing else.
+pub fn decode(bytes: &[u8]) -> Option<Vec<Diagnostic>> {
+    let mut reader = Reader(bytes);
+    let count = reader.number()?;
+    // Each finding takes at least 23 bytes: a count beyond that is damage, not a reason to
+    // reserve memory.
+    let mut found = Vec::with_capacity(usize::try_from(count).ok()?.min(bytes.len() / 23));
+    for _ in 0..count {
+        let code = *Code::ALL.get(usize::from(reader.byte()?))?;
+        let severity = match reader.byte()? {
+            0 => Severity::Error,
+            1 => Severity::Warning,
+            2 => Severity::Info,
+            _ => return None,
+        };
+        let (line, column) = (reader.number()?, reader.number()?);
+        let (path, message) = (reader.text()?, reader.text()?);
+        let help = match reader.byte()? {
+            0 => None,
+            1 => Some(Cow::Owned(reader.text()?)),
+            _ => return None,
+        };
+        found.push(Diagnostic { severity, code, path, line, column, message, help });
+    }
+    reader.0.is_empty().then_some(found)
+}
+
+fn put_len(out: &mut Vec<u8>, len: usize) -> Option<()> {
+    out.extend_from_slice(&u32::try_from(len).ok()?.to_le_bytes());
+    Some(())
+}
+
+fn put_text(out: &mut Vec<u8>, text: &str) -> Option<()> {
+    put_len(out, text.len())?;
+    out.extend_from_slice(text.as_bytes());
+    Some(())
+}
+
+/// The bytes not yet read.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, len: usize) -> Option<&[u8]> {
+        let (taken, rest) = self.0.split_at_checked(len)?;
+        self.0 = rest;
+        Some(taken)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn number(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let len = usize::try_from(self.number()?).ok()?;
+        String::from_utf8(self.take(len)?.to_vec()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Pos;
+
+    fn findings() -> Vec<Diagnostic> {
+        let path = std::path::Path::new("content/providers/ä b.md");
+        vec![
+            Diagnostic::new(Code::StaleClaim, path, Pos::new(9, 15), "stale, with ünïcode").help("re-verify it"),
+            Diagnostic::new(Code::UncitedClaim, path, Pos::new(1, 1), "uncited").help(format!("owned {}", 1)),
+            Diagnostic::new(Code::TemplateError, path, Pos::UNKNOWN, ""),
+            Diagnostic {
+                severity: Severity::Info,
+                ..Diagnostic::new(Code::UnknownKey, path, Pos::new(u32::MAX, 0), "x")
+            },
+        ]
+    }
+
+    #[test]
+    fn findings_come_back_equal_in_every_field() {
+        let found = findings();
+        let bytes = encode(&found).unwrap();
+        assert_eq!(decode(&bytes), Some(found));
+        assert_eq!(decode(&encode(&[]).unwrap()), Some(vec![]));
+    }
+
+    #[test]
+    fn bytes_cut_short_lengthened_or_of_another_shape_are_no_findings() {
+        let bytes = encode(&findings()).unwrap();
+        for len in 0..bytes.len() {
+            assert_eq!(decode(&bytes[..len]), None, "cut to {len}");
+        }
+        assert_eq!(decode(&[&bytes[..], b"\0"].concat()), None, "a byte too many");
+        let mut code = bytes.clone();
+        code[4] = u8::MAX;
+        assert_eq!(decode(&code), None, "no such code");
+        let mut severity = bytes.clone();
+        severity[5] = 3;
+        assert_eq!(decode(&severity), None, "no such severity");
+        assert_eq!(decode(&u32::MAX.to_le_bytes()), None, "a count with nothing behind it");
+    }
+}
