@@ -78,7 +78,11 @@ fn edit(doc: &mut Document, r: &mut Rng, day: &str) {
     let claim = &mut doc.claims[k];
     match r.below(3) {
         0 if claim.verified.as_str() < day => claim.verified = day.to_owned(),
-        1 => claim.status = *r.pick(&STATUSES),
+        // Another status than the claim has, so every edit changes the file.
+        1 => {
+            let others: Vec<&'static str> = STATUSES.into_iter().filter(|s| *s != claim.status).collect();
+            claim.status = *r.pick(&others);
+        }
         _ => claim.text.push_str(" Reworded."),
     }
 }
