@@ -13,11 +13,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::feeds::{AtomEntry, AtomHead, atom_document};
+use super::listings::Listings;
 use super::{Links, Renderer};
 use crate::config::Config;
 use crate::history::{Change, Entry, History};
 use crate::model::{Date, Dossier};
-use crate::output::Output;
 use crate::site::Site;
 
 /// The version of the history JSON files' shape; docs/site.md documents it.
@@ -333,21 +333,76 @@ struct ChangesPage {
     heading: &'static str,
     intro: &'static str,
     entries: Vec<EntryView>,
-    page: usize,
-    pages: usize,
-    prev_url: Option<String>,
-    next_url: Option<String>,
+    /// The archive page's number, counted from the oldest; `None` on the front page.
+    page: Option<usize>,
+    /// The days of the page's oldest and newest entries (archive pages only).
+    from: Option<String>,
+    to: Option<String>,
+    newer_url: Option<String>,
+    older_url: Option<String>,
     feed_url: Option<String>,
     complete_from: Option<String>,
 }
 
-/// `/changes/` (paged), `/corrections/` (paged), `/changes.xml`, one feed per category and
-/// `/api/changes.json`; without a git history they say that nothing is recorded.
+/// A list of entries as `/changes/` and `/corrections/` page it. Archive pages are counted
+/// from the oldest entry, [`PER_PAGE`] a page, so a full page keeps its number and its entries
+/// as the record grows, and a link to it stays true; only the newest, partial page changes.
+/// The front page shows the newest [`PER_PAGE`] entries.
+struct Archive<'a> {
+    kind: &'static str,
+    heading: &'static str,
+    intro: &'static str,
+    feed: bool,
+    /// Newest first.
+    entries: Vec<&'a Entry>,
+}
+
+impl Archive<'_> {
+    /// How many archive pages there are: none while the front page shows every entry.
+    fn pages(&self) -> usize {
+        if self.entries.len() > PER_PAGE { self.entries.len().div_ceil(PER_PAGE) } else { 0 }
+    }
+
+    /// The entries of archive page `n` (from 1), newest first.
+    fn page(&self, n: usize) -> &[&Entry] {
+        let total = self.entries.len();
+        &self.entries[total - (n * PER_PAGE).min(total)..total - (n - 1) * PER_PAGE]
+    }
+
+    fn front(&self) -> &[&Entry] {
+        &self.entries[..PER_PAGE.min(self.entries.len())]
+    }
+
+    /// The archive page holding the newest entry the front page does not show.
+    fn older_than_front(&self) -> Option<usize> {
+        let total = self.entries.len();
+        (total > PER_PAGE).then(|| (total - PER_PAGE - 1) / PER_PAGE + 1)
+    }
+
+    fn url(&self, links: &Links, page: Option<usize>) -> String {
+        match page {
+            None => links.path(&format!("{}/", self.kind)),
+            Some(n) => links.path(&format!("{}/page/{n}/", self.kind)),
+        }
+    }
+
+    fn path(&self, page: Option<usize>) -> String {
+        match page {
+            None => format!("{}/index.html", self.kind),
+            Some(n) => format!("{}/page/{n}/index.html", self.kind),
+        }
+    }
+}
+
+/// `/changes/` and `/corrections/`, their archive pages, `/changes.xml`, one feed per category
+/// and `/api/changes.json`; without a git history they say that nothing is recorded. A page
+/// is rendered again only when what it shows changed: its entries, or the current name and
+/// claims of a dossier they are about.
 pub fn site_files(
     site: &Site,
     config: &Config,
     r: &Renderer,
-    output: &mut Output,
+    listings: &mut Listings,
 ) -> Result<(), crate::diagnostics::Diagnostic> {
     let history = &r.settings.history;
     let claims = Claims { site, links: &r.links };
@@ -360,85 +415,103 @@ pub fn site_files(
         .iter()
         .flat_map(|(slug, entries)| entries.iter().map(move |e| ((e.commit, e.slug.as_str()), slug.as_str())))
         .collect();
-    let view = |e: &Entry| entry_view(history, e, &claims, current.get(&(e.commit, e.slug.as_str())).copied());
-    let changes: Vec<EntryView> = all.par_iter().map(|e| view(e)).collect();
-    let corrections: Vec<EntryView> = all
-        .par_iter()
-        .filter_map(|e| {
-            let mut v = view(e);
-            v.events.retain(|ev| ev.correction);
-            let removed = e.changes.contains(&Change::DossierRemoved);
-            if removed {
-                v.events = vec![describe(&Change::DossierRemoved, &e.slug, &claims)];
-            }
-            (!v.events.is_empty()).then_some(v)
-        })
-        .collect();
-    let complete_from = history.complete_from.map(|d| d.to_string());
-    for (kind, heading, intro, views, feed) in [
-        (
-            "changes",
-            "Recent changes",
-            "Every change to the wiki's claims, newest first, as it reached the published branch.",
-            &changes,
-            true,
-        ),
-        (
-            "corrections",
-            "Corrections",
-            "Every claim retracted, superseded, disputed or removed, and every dossier removed, newest first, with the reason the commit gave.",
-            &corrections,
-            false,
-        ),
-    ] {
-        let pages = views.len().div_ceil(PER_PAGE).max(1);
-        let page_url = |n: usize| {
-            if n == 1 { r.links.path(&format!("{kind}/")) } else { r.links.path(&format!("{kind}/page/{n}/")) }
-        };
-        let rendered: Vec<(String, Vec<u8>)> = (1..=pages)
-            .into_par_iter()
-            .map(|n| {
-                let start = (n - 1) * PER_PAGE;
-                let page = ChangesPage {
-                    kind,
-                    heading,
-                    intro,
-                    entries: views[start.min(views.len())..(start + PER_PAGE).min(views.len())].to_vec(),
-                    page: n,
-                    pages,
-                    prev_url: (n > 1).then(|| page_url(n - 1)),
-                    next_url: (n < pages).then(|| page_url(n + 1)),
-                    feed_url: feed.then(|| r.links.path("changes.xml")),
-                    complete_from: complete_from.clone(),
-                };
-                let url = page_url(n);
-                let title = if n == 1 { heading.to_owned() } else { format!("{heading}, page {n}") };
-                let html = r.page("changes.html", (&title, intro, &url, false), &[("changes", &page)])?;
-                let path = if n == 1 { format!("{kind}/index.html") } else { format!("{kind}/page/{n}/index.html") };
-                Ok((path, html))
-            })
-            .collect::<Result<_, _>>()?;
-        for (path, html) in rendered {
-            output.files.insert(path, r.held(html));
+    let now = |e: &Entry| current.get(&(e.commit, e.slug.as_str())).copied();
+    let view = |e: &Entry| entry_view(history, e, &claims, now(e));
+    let correction_view = |e: &Entry| {
+        let mut v = view(e);
+        v.events.retain(|ev| ev.correction);
+        if e.changes.contains(&Change::DossierRemoved) {
+            v.events = vec![describe(&Change::DossierRemoved, &e.slug, &claims)];
         }
+        v
+    };
+    let is_correction = |e: &&&Entry| e.changes.iter().any(|c| c.is_correction() || *c == Change::DossierRemoved);
+    let corrections: Vec<&Entry> = all.iter().filter(is_correction).copied().collect();
+    let shown: HashMap<&str, u64> = site.dossiers.par_iter().map(|(slug, d)| (slug.as_str(), shown_key(d))).collect();
+    let complete_from = history.complete_from.map(|d| d.to_string());
+    let archives = [
+        Archive {
+            kind: "changes",
+            heading: "Recent changes",
+            intro: "Every change to the wiki's claims, newest first, as it reached the published branch.",
+            feed: true,
+            entries: all.clone(),
+        },
+        Archive {
+            kind: "corrections",
+            heading: "Corrections",
+            intro: "Every claim retracted, superseded, disputed or removed, and every dossier removed, newest first, with the reason the commit gave.",
+            feed: false,
+            entries: corrections,
+        },
+    ];
+    for archive in &archives {
+        let mut jobs: Vec<(String, u64, Option<usize>)> = vec![(archive.path(None), 0, None)];
+        jobs.extend((1..=archive.pages()).map(|n| (archive.path(Some(n)), 0, Some(n))));
+        jobs.par_iter_mut().for_each(|(path, key, page)| {
+            let entries = page.map_or_else(|| archive.front(), |n| archive.page(n));
+            let neighbours = (page.map(|n| n < archive.pages()), archive.older_than_front());
+            let mut text = format!("{path}|{}|{complete_from:?}|{neighbours:?}", r.global_key);
+            // A commit and the slug a dossier had in it name an entry and all it holds (its
+            // changes, the commit's day and subject): a cache from another engine is dropped
+            // with the generator. What is shown of it now depends on the dossier as it is.
+            for e in entries {
+                let slug = now(e).unwrap_or(&e.slug);
+                let state = shown.get(slug).copied().unwrap_or_default();
+                let _ = write!(text, "|{}|{}|{slug}|{state:x}", history.commits[e.commit].id, e.slug);
+            }
+            *key = crate::load::content_hash(text.as_bytes());
+        });
+        let render = |page: &Option<usize>| {
+            let entries = page.map_or_else(|| archive.front(), |n| archive.page(n));
+            let make = |e: &&Entry| if archive.kind == "corrections" { correction_view(e) } else { view(e) };
+            let (newer, older) = match *page {
+                None => (None, archive.older_than_front()),
+                Some(n) => (Some((n < archive.pages()).then_some(n + 1)), (n > 1).then(|| n - 1)),
+            };
+            let day = |e: Option<&&Entry>| e.map(|e| history.commits[e.commit].date.to_string());
+            let view = ChangesPage {
+                kind: archive.kind,
+                heading: archive.heading,
+                intro: archive.intro,
+                entries: entries.iter().map(make).collect(),
+                page: *page,
+                from: page.and(day(entries.last())),
+                to: page.and(day(entries.first())),
+                newer_url: newer.map(|n| archive.url(&r.links, n)),
+                older_url: older.map(|n| archive.url(&r.links, Some(n))),
+                feed_url: archive.feed.then(|| r.links.path("changes.xml")),
+                complete_from: complete_from.clone(),
+            };
+            let title = match page {
+                None => archive.heading.to_owned(),
+                Some(n) => format!("{}, page {n}", archive.heading),
+            };
+            let url = archive.url(&r.links, *page);
+            r.page("changes.html", (&title, archive.intro, &url, false), &[("changes", &view)])
+        };
+        listings.pages(r, jobs, render)?;
     }
+    let files = &mut listings.out.files;
+    let newest: Vec<EntryView> = all.iter().take(FEED_ENTRIES).map(|e| view(e)).collect();
     let changes_url = r.links.path("changes/");
-    let feed = atom(
-        config,
-        &r.links,
-        &format!("{}: recent changes", config.title),
-        &r.links.path("changes.xml"),
-        &changes_url,
-        &changes,
-        r.settings.today,
-    );
-    output.files.insert("changes.xml".into(), r.held(feed.into_bytes()));
+    let title = format!("{}: recent changes", config.title);
+    let feed = atom(config, &r.links, &title, &r.links.path("changes.xml"), &changes_url, &newest, r.settings.today);
+    files.insert("changes.xml".into(), r.held(feed.into_bytes()));
     let mut by_category: BTreeMap<&str, Vec<EntryView>> =
         site.categories.keys().map(|k| (k.as_str(), Vec::new())).collect();
-    for view in &changes {
-        let category = site.dossiers.get(&view.slug).map(|d| d.meta.category.value.as_str());
+    let mut unfilled = by_category.len();
+    for e in &all {
+        if unfilled == 0 {
+            break;
+        }
+        let slug = now(e).unwrap_or(&e.slug);
+        let category = site.dossiers.get(slug).map(|d| d.meta.category.value.as_str());
         if let Some(list) = category.and_then(|c| by_category.get_mut(c)).filter(|l| l.len() < FEED_ENTRIES) {
-            list.push(view.clone());
+            list.push(view(e));
+            if list.len() == FEED_ENTRIES {
+                unfilled -= 1;
+            }
         }
     }
     for (slug, views) in by_category {
@@ -446,11 +519,21 @@ pub fn site_files(
         let url = r.links.category(slug);
         let title = format!("{}: {}", config.title, category.meta.name.value);
         let feed = atom(config, &r.links, &title, &format!("{url}feed.xml"), &url, &views, r.settings.today);
-        output.files.insert(format!("categories/{slug}/feed.xml"), r.held(feed.into_bytes()));
+        files.insert(format!("categories/{slug}/feed.xml"), r.held(feed.into_bytes()));
     }
     let json = entries_json(history, all.iter().copied(), None);
-    output.files.insert("api/changes.json".into(), r.held(json));
+    files.insert("api/changes.json".into(), r.held(json));
     Ok(())
+}
+
+/// What the record's pages show of a dossier as it is now, hashed: its name and draft state,
+/// and its claims' ids and texts, which name and link the claims changes are about.
+fn shown_key(dossier: &Dossier) -> u64 {
+    let mut text = format!("{}|{}", dossier.meta.name.value, dossier.meta.draft);
+    for claim in dossier.meta.claims.iter() {
+        let _ = write!(text, "|{}:{}", claim.id.value, claim.text.value);
+    }
+    crate::load::content_hash(text.as_bytes())
 }
 
 /// An Atom feed of history entries (newest first): one entry per commit and dossier.
@@ -503,3 +586,7 @@ pub fn record_key(history: &History, slug: &str) -> String {
     }
     key
 }
+
+#[cfg(test)]
+#[path = "changes_tests.rs"]
+mod tests;

@@ -54,13 +54,18 @@ type CachedPage = (String, u64, Arc<[u8]>);
 
 /// This run's listing pages: the previous run's where their key is unchanged, new ones
 /// otherwise, each put in the output and remembered for the next run.
-struct Listings<'a> {
+pub(super) struct Listings<'a> {
     previous: ListingCache,
     next: &'a mut ListingCache,
-    out: &'a mut Output,
+    pub(super) out: &'a mut Output,
 }
 
-impl Listings<'_> {
+impl<'a> Listings<'a> {
+    /// Listings into `out`, reusing what `cache` holds and leaving this run's pages in it.
+    pub(super) fn new(out: &'a mut Output, cache: &'a mut ListingCache) -> Listings<'a> {
+        Listings { previous: std::mem::take(cache), next: cache, out }
+    }
+
     fn keep(&mut self, path: String, key: u64, bytes: Arc<[u8]>) {
         self.out.files.insert(path.clone(), Arc::clone(&bytes));
         self.next.insert(path, (key, bytes));
@@ -87,7 +92,7 @@ impl Listings<'_> {
     }
 
     /// Renders the pages in parallel, reusing each one whose key is unchanged.
-    fn pages<T: Sync>(
+    pub(super) fn pages<T: Sync>(
         &mut self,
         r: &Renderer,
         jobs: Vec<(String, u64, T)>,
@@ -114,10 +119,8 @@ pub fn render_listings(
     config: &Config,
     done: &[RenderedDossier],
     r: &Renderer,
-    out: &mut Output,
-    cache: &mut ListingCache,
+    listings: &mut Listings,
 ) -> Result<()> {
-    let mut listings = Listings { previous: std::mem::take(cache), next: cache, out };
     let whole = whole_site_key(site, r, done);
     listings.files(r, whole, &["index.html"], || Ok(vec![("index.html".to_owned(), home(site, done, r)?)]))?;
     let category_jobs: Vec<(String, u64, &String)> = site
@@ -130,8 +133,8 @@ pub fn render_listings(
         })
         .collect();
     listings.pages(r, category_jobs, |slug| category(site, slug, done, r))?;
-    terms(done, r, &mut listings, TermKind::Tag, whole)?;
-    terms(done, r, &mut listings, TermKind::Jurisdiction, whole)?;
+    terms(done, r, listings, TermKind::Tag, whole)?;
+    terms(done, r, listings, TermKind::Jurisdiction, whole)?;
     listings.files(r, whole, &[MAINTENANCE_JSON, MAINTENANCE_PAGE], || maintenance(site, done, r))?;
     listings.files(r, whole, feeds::FILES, || Ok(feeds::feeds(site, config, done, r)))?;
     let files = &mut listings.out.files;

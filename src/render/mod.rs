@@ -419,12 +419,13 @@ fn render_with(
     if let Some(earlier) = earlier {
         cache.load_listings(earlier);
     }
-    if let Err(e) = listings::render_listings(site, config, &done, &renderer, &mut output, &mut cache.listings) {
+    redirects::publish(site, &renderer, &mut output);
+    let mut listings = listings::Listings::new(&mut output, &mut cache.listings);
+    if let Err(e) = listings::render_listings(site, config, &done, &renderer, &mut listings) {
         errors.push(e);
     }
-    redirects::publish(site, &renderer, &mut output);
     let _span = tracing::info_span!("render_changes").entered();
-    if let Err(e) = history::site_files(site, config, &renderer, &mut output) {
+    if let Err(e) = history::site_files(site, config, &renderer, &mut listings) {
         errors.push(e);
     }
     if errors.is_empty() {

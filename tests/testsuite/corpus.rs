@@ -93,15 +93,15 @@ fn a_generated_history_edits_one_to_three_dossiers_a_commit_and_still_builds() {
         scaffold_from: None,
         hugo_scaffold: None,
     };
-    generator::history::write_history(&options, 40).expect("write the history");
+    generator::history::write_history(&options, 80).expect("write the history");
     let git = |args: &[&str]| -> String {
         let out = std::process::Command::new("git").arg("-C").arg(corpus.path()).args(args).output().expect("run git");
         assert!(out.status.success(), "git {args:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert_eq!(git(&["rev-list", "--count", "--first-parent", "HEAD"]).trim(), "40");
+    assert_eq!(git(&["rev-list", "--count", "--first-parent", "HEAD"]).trim(), "80");
     assert!(git(&["status", "--porcelain"]).is_empty(), "the work tree is the last commit");
-    let log = git(&["log", "--format=%x00", "--name-only", "HEAD~39..HEAD"]);
+    let log = git(&["log", "--format=%x00", "--name-only", "HEAD~79..HEAD"]);
     for commit in log.split('\0').skip(1) {
         let files = commit.lines().filter(|l| !l.is_empty()).count();
         assert!((1..=3).contains(&files), "a commit edits one to three dossiers: {commit:?}");
@@ -110,5 +110,10 @@ fn a_generated_history_edits_one_to_three_dossiers_a_commit_and_still_builds() {
     let run = dossier().arg("build").arg("--no-cache").arg("--root").arg(corpus.path()).arg("--output").arg(&out).run();
     run.assert_code(0);
     let changes: serde_json::Value = serde_json::from_slice(&fs::read(out.join("api/changes.json")).unwrap()).unwrap();
-    assert!(changes["changes"].as_array().unwrap().len() >= 30 + 39, "every dossier added, then each commit's edits");
+    let entries = changes["changes"].as_array().unwrap().len();
+    assert!(entries >= 30 + 79, "every dossier added, then each commit's edits");
+    // More entries than the front page shows: the archive pages exist, and are valid HTML.
+    assert!(out.join(format!("changes/page/{}/index.html", entries.div_ceil(100))).is_file());
+    assert!(!out.join(format!("changes/page/{}/index.html", entries.div_ceil(100) + 1)).exists());
+    assert_eq!(crate::build::nu_errors_in(&[&out]), Vec::<String>::new());
 }
