@@ -1,8 +1,9 @@
 //! The findings cache: each dossier's findings from the per-dossier rules, under its slug and
 //! the hash of everything those rules read (its file, its path, the categories, the settings
-//! and `today`), so that a build runs them only for the dossiers whose inputs changed. At
-//! 10,000 dossiers they take most of the checking's time; the site-wide rules (slugs, aliases,
-//! links) always run.
+//! and `today`), so that a build runs them only for the dossiers whose inputs changed; and each
+//! content file's links, under `links:` and its path and the hash of its text, so that the
+//! site-wide link rule reads only changed files' Markdown. The site-wide rules (slugs, aliases,
+//! links resolved against the whole site) always run.
 //!
 //! One [`KeyedFile`], `findings` in the build cache's folder, handed to the validate stage as
 //! its [`Memo`](crate::memo::Memo); the bytes are the stage's own form of a dossier's
@@ -46,8 +47,9 @@ mod tests {
     use crate::site::load_site;
     use crate::testing::{claim, dossier, today, wiki};
 
-    /// The findings cache as the validate stage uses it, noting which dossiers it was handed
-    /// findings for: the ones whose rules ran.
+    /// The findings cache as the validate stage uses it, noting the keys it was handed new
+    /// entries for: the slugs of the dossiers whose rules ran, and `links:` and the
+    /// `content/`-relative path of the files whose links were read.
     struct Watched {
         cache: KeyedFile,
         checked: Mutex<BTreeSet<String>>,
@@ -66,7 +68,7 @@ mod tests {
 
     /// Loads the wiki at `root` and checks it on `day` through the findings cache in `dir`,
     /// which is saved; asserts the findings are those of a check without the cache, and
-    /// returns them with the slugs of the dossiers whose rules ran.
+    /// returns them with the keys of the entries made anew.
     #[track_caller]
     fn check(root: &Path, day: Date, dir: &Path) -> (Vec<Diagnostic>, BTreeSet<String>) {
         let site = load_site(root).unwrap();
@@ -77,12 +79,13 @@ mod tests {
         (found, watched.checked.into_inner().unwrap())
     }
 
-    fn set(slugs: &[&str]) -> BTreeSet<String> {
-        slugs.iter().map(|s| (*s).to_owned()).collect()
+    fn set(keys: &[&str]) -> BTreeSet<String> {
+        keys.iter().map(|s| (*s).to_owned()).collect()
     }
 
     /// Every fixture wiki (the bundled one, the hostile one, each invalid case) gives from the
-    /// cache exactly the findings a check without it gives, and runs no dossier's rules again.
+    /// cache exactly the findings a check without it gives, and runs no dossier's rules and
+    /// reads no file's links again.
     #[test]
     fn findings_from_the_cache_equal_a_check_without_it() {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -104,7 +107,8 @@ mod tests {
     }
 
     /// Each input of a dossier's key re-runs its rules when it changes, and only then: `today`,
-    /// the settings and the categories every dossier's, its file its own.
+    /// the settings and the categories every dossier's, its file its own. A file's links are
+    /// read again only when it changes.
     #[test]
     fn a_change_to_any_input_of_the_rules_checks_again_what_it_affects() {
         let (a_path, a_text) = dossier("a", "", &claim("c", "fact", "neutral", "2025-11-27", "example.org"));
@@ -119,8 +123,9 @@ mod tests {
         let cache = tempfile::tempdir().unwrap();
         let check = |day: Date| check(root, day, cache.path());
 
-        let (first, checked) = check(today());
-        assert_eq!(checked, set(&["a", "b"]));
+        let (first, made) = check(today());
+        let links = ["links:providers/a.md", "links:providers/b.md", "links:categories/email-hosting.md"];
+        assert_eq!(made, set(&[&["a", "b"][..], &links].concat()));
         assert_eq!(check(today()), (first.clone(), set(&[])), "nothing changed");
 
         // The next day `a`'s claim is past its 365-day window.
@@ -133,7 +138,7 @@ mod tests {
         // An edit to `b` runs `b`'s rules only.
         fs::write(content.join(&b_path), b_text.replace("Body.", "Body, TODO.")).unwrap();
         let (edited, checked) = check(today());
-        assert_eq!(checked, set(&["b"]));
+        assert_eq!(checked, set(&["b", "links:providers/b.md"]));
         assert_ne!(edited, first);
 
         // A shorter window in the settings.
@@ -150,10 +155,10 @@ mod tests {
         let (kept, _) = columns.split_once("  - key: storage").unwrap();
         fs::write(&category, format!("{kept}---\n")).unwrap();
         let (fewer, checked) = check(today());
-        assert_eq!(checked, set(&["a", "b"]));
+        assert_eq!(checked, set(&["a", "b", "links:categories/email-hosting.md"]));
         assert_ne!(fewer, shorter);
         fs::write(content.join("categories/dns.md"), "---\nname: DNS\ndescription: Names.\n---\n").unwrap();
-        assert_eq!(check(today()).1, set(&["a", "b"]), "the categories there are");
+        assert_eq!(check(today()).1, set(&["a", "b", "links:categories/dns.md"]), "the categories there are");
         assert_eq!(check(today()).1, set(&[]));
     }
 
@@ -169,9 +174,10 @@ mod tests {
         assert!(!found.is_empty());
         let good = fs::read(&file).unwrap();
 
+        let all = ["a", "b", "links:providers/a.md", "links:providers/b.md", "links:categories/email-hosting.md"];
         for damaged in [good[..good.len() - 3].to_vec(), b"\0\x01 not a cache".to_vec(), Vec::new()] {
             fs::write(&file, damaged).unwrap();
-            assert_eq!(check(wiki_dir.path(), today(), cache.path()), (found.clone(), set(&["a", "b"])));
+            assert_eq!(check(wiki_dir.path(), today(), cache.path()), (found.clone(), set(&all)));
         }
 
         // `a`'s entry claims four billion findings in the few bytes it has.

@@ -3,9 +3,10 @@
 //! (`broken-link`) and, with a `#fragment`, to a heading or claim on it (`broken-anchor`).
 //! A link to an alias counts as a link to the page it redirects to.
 //!
-//! Which links a file has is kept per file and content hash ([`LinkCache`]), so `serve` parses
-//! only the files an edit changed; the links are resolved against the whole site every time,
-//! since any file's rename or heading edit can break them.
+//! Which links a file has is kept per file and content hash, in memory ([`LinkCache`], so
+//! `serve` parses only the files an edit changed) or in a [`Memo`] (`build`'s findings cache);
+//! the links are resolved against the whole site every time, since any file's rename or heading
+//! edit can break them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean, nearest};
 use crate::markdown::{self, SourceLink};
+use crate::memo::Memo;
 use crate::model::{Body, Claim, Pos, Spanned};
 use crate::site::Site;
 use crate::theme_files::ThemeIds;
@@ -26,10 +28,10 @@ pub struct LinkCache {
 }
 
 /// A link in a file and where it is written.
-#[derive(Debug, Clone)]
-struct Found {
-    url: String,
-    pos: Pos,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Found {
+    pub(super) url: String,
+    pub(super) pos: Pos,
 }
 
 /// A file whose page can be linked to: where it is published, and what its page shows.
@@ -85,14 +87,15 @@ fn target<'a>(
     Some(Target { path, source, url, body, claims, draft, aliases, hash, template })
 }
 
-/// Finds every broken link between the wiki's pages.
-pub fn check_links(site: &Site, cache: &mut LinkCache) -> Vec<Diagnostic> {
+/// Finds every broken link between the wiki's pages, taking each file's links from `cache` or
+/// `memo` where its text is the one they were read from.
+pub fn check_links(site: &Site, cache: &mut LinkCache, memo: Option<&dyn Memo>) -> Vec<Diagnostic> {
     let targets = targets(site);
     let found: Vec<Arc<[Found]>> = targets
         .par_iter()
         .map(|t| match cache.files.get(t.path) {
             Some((hash, links)) if *hash == t.hash => Arc::clone(links),
-            _ => Arc::from(scan(t)),
+            _ => Arc::from(scan_remembered(t, memo)),
         })
         .collect();
     cache.files =
@@ -105,6 +108,21 @@ pub fn check_links(site: &Site, cache: &mut LinkCache) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// [`scan`], kept in `memo` under the file's path (after `links:`, apart from the findings kept
+/// by slug) and its content hash.
+fn scan_remembered(target: &Target, memo: Option<&dyn Memo>) -> Vec<Found> {
+    let Some(memo) = memo else { return scan(target) };
+    let key = format!("links:{}", target.source);
+    if let Some(found) = memo.get(&key, target.hash).and_then(super::stored::decode_links) {
+        return found;
+    }
+    let found = scan(target);
+    if let Some(bytes) = super::stored::encode_links(&found) {
+        memo.put(&key, target.hash, bytes);
+    }
+    found
 }
 
 /// The links of a file's body and of its claims' texts (placed at the text's value).

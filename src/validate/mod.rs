@@ -36,15 +36,16 @@ pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
 }
 
 /// [`validate`], taking from `memo` the findings of each dossier whose inputs (its file and
-/// what its rules read of the site, [`dossier_key`]) are those they were found for, and
-/// keeping there the findings of the others. The site-wide rules run every time.
+/// what its rules read of the site, [`dossier_key`]) are those they were found for, and the
+/// links of each file whose text is unchanged, and keeping there what it finds anew. The
+/// site-wide rules run every time, over the links wherever they come from.
 pub fn validate_with(site: &Site, today: Date, memo: Option<&dyn Memo>) -> Vec<Diagnostic> {
     let _span = tracing::info_span!("validate", dossiers = site.dossiers.len()).entered();
-    let memo = memo.map(|memo| (memo, shared_key(site, today)));
+    let shared = memo.map(|_| shared_key(site, today));
     let per_dossier: Vec<Vec<Diagnostic>> = site
         .dossiers
         .par_iter()
-        .map(|(slug, d)| match memo {
+        .map(|(slug, d)| match memo.zip(shared) {
             Some((memo, shared)) => check_remembered(site, slug, d, today, dossier_key(d, shared), memo),
             None => check_sorted(site, d, today),
         })
@@ -52,7 +53,7 @@ pub fn validate_with(site: &Site, today: Date, memo: Option<&dyn Memo>) -> Vec<D
     let mut all = Vec::with_capacity(site.diagnostics.len() + per_dossier.iter().map(Vec::len).sum::<usize>());
     all.extend(site.diagnostics.iter().cloned());
     all.extend(per_dossier.into_iter().flatten());
-    all.extend(site_wide(site, &mut links::LinkCache::default()));
+    all.extend(site_wide(site, &mut links::LinkCache::default(), memo));
     diagnostics::sort(&mut all);
     all
 }
@@ -77,11 +78,11 @@ fn check_remembered(
 }
 
 /// The rules over the whole wiki rather than one dossier.
-fn site_wide(site: &Site, links: &mut links::LinkCache) -> Vec<Diagnostic> {
+fn site_wide(site: &Site, links: &mut links::LinkCache, memo: Option<&dyn Memo>) -> Vec<Diagnostic> {
     let _span = tracing::info_span!("site-wide rules").entered();
     let mut found = site_rules::check_site(site);
     found.extend(aliases::check_aliases(site));
-    found.extend(links::check_links(site, links));
+    found.extend(links::check_links(site, links, memo));
     found
 }
 
@@ -189,7 +190,7 @@ pub fn validate_cached(site: &Site, today: Date, cache: &mut ValidateCache) -> F
         .collect();
     cache.dossiers.extend(checked);
     let mut general = site.diagnostics.clone();
-    general.extend(site_wide(site, &mut cache.links));
+    general.extend(site_wide(site, &mut cache.links, None));
     diagnostics::sort(&mut general);
     let dossiers = site
         .dossiers

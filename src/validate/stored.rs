@@ -1,14 +1,17 @@
-//! One dossier's findings in the form a [`Memo`](crate::memo::Memo) keeps them: a count, then
-//! per finding its code, severity, line, column, path, message and help, numbers as
-//! little-endian `u32` and text as its length and UTF-8 bytes. Bytes that do not decode whole
-//! are no findings (a miss: the rules run again).
+//! What the validate stage keeps in a [`Memo`](crate::memo::Memo): one dossier's findings (a
+//! count, then per finding its code, severity, line, column, path, message and help) and one
+//! file's links (a count, then per link its line, column and URL). Numbers are little-endian
+//! `u32`, text its length and UTF-8 bytes. Bytes that do not decode whole are nothing (a miss:
+//! the rules run again).
 
 use std::borrow::Cow;
 
+use super::links::Found;
 use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::model::Pos;
 
 /// Bumped whenever this form changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// `found` in the kept form; `None` if a number or text is too long for it (it then is not kept).
 pub fn encode(found: &[Diagnostic]) -> Option<Vec<u8>> {
@@ -63,6 +66,31 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<Diagnostic>> {
     reader.0.is_empty().then_some(found)
 }
 
+/// A file's links in the kept form; `None` if a URL or their number is too long for it.
+pub(super) fn encode_links(found: &[Found]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(4 + found.iter().map(|f| 12 + f.url.len()).sum::<usize>());
+    put_len(&mut out, found.len())?;
+    for link in found {
+        out.extend_from_slice(&link.pos.line.to_le_bytes());
+        out.extend_from_slice(&link.pos.col.to_le_bytes());
+        put_text(&mut out, &link.url)?;
+    }
+    Some(out)
+}
+
+/// The links kept as `bytes`, if they hold links and nothing else.
+pub(super) fn decode_links(bytes: &[u8]) -> Option<Vec<Found>> {
+    let mut reader = Reader(bytes);
+    let count = reader.number()?;
+    // Each link takes at least 12 bytes.
+    let mut found = Vec::with_capacity(usize::try_from(count).ok()?.min(bytes.len() / 12));
+    for _ in 0..count {
+        let pos = Pos::new(reader.number()?, reader.number()?);
+        found.push(Found { pos, url: reader.text()? });
+    }
+    reader.0.is_empty().then_some(found)
+}
+
 fn put_len(out: &mut Vec<u8>, len: usize) -> Option<()> {
     out.extend_from_slice(&u32::try_from(len).ok()?.to_le_bytes());
     Some(())
@@ -101,7 +129,6 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Pos;
 
     fn findings() -> Vec<Diagnostic> {
         let path = std::path::Path::new("content/providers/ä b.md");
@@ -122,6 +149,20 @@ mod tests {
         let bytes = encode(&found).unwrap();
         assert_eq!(decode(&bytes), Some(found));
         assert_eq!(decode(&encode(&[]).unwrap()), Some(vec![]));
+    }
+
+    #[test]
+    fn links_come_back_equal_and_damaged_bytes_are_none() {
+        let found = vec![
+            Found { url: "@/providers/a.md#c".to_owned(), pos: Pos::new(12, 3) },
+            Found { url: String::new(), pos: Pos::UNKNOWN },
+        ];
+        let bytes = encode_links(&found).unwrap();
+        assert_eq!(decode_links(&bytes), Some(found));
+        for len in 0..bytes.len() {
+            assert_eq!(decode_links(&bytes[..len]), None, "cut to {len}");
+        }
+        assert_eq!(decode_links(&[&bytes[..], b"x"].concat()), None, "a byte too many");
     }
 
     #[test]
