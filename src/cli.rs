@@ -65,11 +65,12 @@ pub enum Command {
         /// With --external: seconds to wait for one page.
         #[arg(long, value_name = "SECONDS", default_value_t = 20, requires = "external")]
         timeout: u64,
-        /// The build cache's folder, whose parsed frontmatter check reads (and never writes), so
-        /// a check after a build parses only what changed [default: ROOT/.dossier-cache/build].
+        /// The build cache's folder, whose parsed frontmatter and findings check reads (and never
+        /// writes), so a check after a build parses and checks only what changed [default:
+        /// ROOT/.dossier-cache/build].
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
-        /// Parse every file, without reading the cache.
+        /// Parse and check every file, without reading the cache.
         #[arg(long, conflicts_with = "cache_dir")]
         no_cache: bool,
     },

@@ -7,7 +7,8 @@
 //!
 //! One [`KeyedFile`], `findings` in the build cache's folder, handed to the validate stage as
 //! its [`Memo`](crate::memo::Memo); the bytes are the stage's own form of a dossier's
-//! findings. An entry that does not decode is a miss.
+//! findings and links. An entry that does not decode is a miss. `build` saves it; `check`
+//! reads it and never saves it.
 
 use std::path::Path;
 

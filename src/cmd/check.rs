@@ -36,18 +36,19 @@ pub struct CheckOptions {
     pub changed_since: Option<String>,
     /// Fetch every source and archive URL, waiting this long for each (`None`: stay offline).
     pub external: Option<Duration>,
-    /// The build cache's folder, whose parse cache this reads (and never writes); `None` parses
-    /// every file.
+    /// The build cache's folder, whose parse and findings caches this reads (and never writes);
+    /// `None` parses and checks every file.
     pub cache_dir: Option<PathBuf>,
 }
 
 pub fn run(options: &CheckOptions, today: Date) -> anyhow::Result<ExitCode> {
-    // Read, never written: `check` leaves the wiki as it found it; `build` keeps the cache.
+    // Read, never written: `check` leaves the wiki as it found it; `build` keeps the caches.
     let parsed = options.cache_dir.as_deref().map(cache::parse::open);
     let site = site::load_site_with(&options.root, parsed.as_ref().map(|p| p as &dyn Memo))?;
     let changes =
         options.changed_since.as_deref().map(|base| changes::changes_since(&options.root, base)).transpose()?;
-    let mut findings = validate::validate(&site, today);
+    let kept = options.cache_dir.as_deref().map(cache::findings::open);
+    let mut findings = validate::validate_with(&site, today, kept.as_ref().map(|k| k as &dyn Memo));
     if let Some(changes) = &changes {
         findings.extend(changes::reverify_findings(&site, changes));
         changes::hold_new_allegations(&mut findings, &site, changes);

@@ -374,3 +374,32 @@ fn several_mistakes_are_the_same_with_and_without_the_parse_cache() {
     assert_eq!(missing.stdout, fresh.stdout);
     assert_eq!(cached.stdout, fresh.stdout);
 }
+
+/// A check after a build takes each unchanged dossier's findings from the findings the build
+/// kept, and writes none: what the cache holds is what it prints (here a finding whose words
+/// were changed in the file), and `--no-cache` checks afresh.
+#[test]
+fn check_reads_the_findings_a_build_kept_and_writes_none() {
+    let wiki = wiki_for(case("uncited-claim"));
+    let output = wiki.path("public");
+    dossier().arg("build").arg("--root").arg(wiki.root()).arg("--output").arg(&output).run().assert_code(0);
+    let file = wiki.path(".dossier-cache/build/findings");
+    let messages = |args: &[&str]| -> Vec<String> {
+        let run = wiki.check().args(["--format", "json"]).args(args).run();
+        run.assert_code(0);
+        run.findings().into_iter().map(|f| f.message).collect()
+    };
+    let fresh = messages(&["--no-cache"]);
+    assert!(fresh.iter().any(|m| m.contains("is never cited")), "{fresh:?}");
+    assert_eq!(messages(&[]), fresh);
+
+    // The file holds binary numbers: the words are changed in place, bytes for bytes.
+    let mut changed = std::fs::read(&file).unwrap();
+    let at = changed.windows(14).position(|w| w == b"is never cited").expect("the finding is kept");
+    changed[at..at + 14].copy_from_slice(b"IS NEVER CITED");
+    std::fs::write(&file, &changed).unwrap();
+    let cached = messages(&[]);
+    assert!(cached.iter().any(|m| m.contains("IS NEVER CITED")), "{cached:?}");
+    assert_eq!(std::fs::read(&file).unwrap(), changed, "check wrote nothing");
+    assert_eq!(messages(&["--no-cache"]), fresh);
+}
