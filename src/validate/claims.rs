@@ -2,12 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::fields::{check_not_future, check_source, suggest_claim};
+use super::fields::{check_not_future, check_source, check_source_dates, suggest_claim};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::{Claim, ClaimKind, ClaimStatus, Date, Dossier, Freshness, Impact, SourceRef, is_slug};
 use crate::site::Site;
 
-pub fn check_claims(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<Diagnostic>) {
+/// The claim rules that do not depend on the day; [`check_claim_dates`] those that do.
+pub fn check_claims(dossier: &Dossier, out: &mut Vec<Diagnostic>) {
     let claims = &dossier.meta.claims;
     if claims.is_empty() {
         out.push(
@@ -17,7 +18,6 @@ pub fn check_claims(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<D
     }
     let ids: BTreeSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
     let mut seen = BTreeMap::new();
-    let stale_after = site.stale_after_days(&dossier.meta.category);
     for claim in claims.iter() {
         if let Some(first) = seen.insert(claim.id.as_str(), claim.id.pos) {
             out.push(
@@ -42,8 +42,7 @@ pub fn check_claims(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<D
                 .help("use lower-case letters, digits and single hyphens, e.g. `dkim-signing`"),
             );
         }
-        check_dates(dossier, claim, stale_after, today, out);
-        check_claim_sources(dossier, claim, today, out);
+        check_claim_sources(dossier, claim, out);
         check_response(dossier, claim, &ids, out);
     }
     check_allegations_answered(dossier, out);
@@ -68,6 +67,20 @@ fn check_allegation_status(dossier: &Dossier, claim: &Claim, out: &mut Vec<Diagn
     }
 }
 
+/// The claim rules that depend on the day: no date ahead of `today` (in the claims and their
+/// inline sources), and no claim past its freshness window.
+pub fn check_claim_dates(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<Diagnostic>) {
+    let stale_after = site.stale_after_days(&dossier.meta.category);
+    for claim in dossier.meta.claims.iter() {
+        check_dates(dossier, claim, stale_after, today, out);
+        for reference in claim.sources.iter() {
+            if let SourceRef::Inline(source) = &reference.value {
+                check_source_dates(&dossier.path, source, today, out);
+            }
+        }
+    }
+}
+
 fn check_dates(dossier: &Dossier, claim: &Claim, stale_after: u32, today: Date, out: &mut Vec<Diagnostic>) {
     check_not_future(&dossier.path, &claim.verified, "verified", today, out);
     if let Freshness::Stale { days_past } = Freshness::of(claim.verified.value, stale_after, today) {
@@ -86,7 +99,7 @@ fn check_dates(dossier: &Dossier, claim: &Claim, stale_after: u32, today: Date, 
     }
 }
 
-fn check_claim_sources(dossier: &Dossier, claim: &Claim, today: Date, out: &mut Vec<Diagnostic>) {
+fn check_claim_sources(dossier: &Dossier, claim: &Claim, out: &mut Vec<Diagnostic>) {
     if claim.sources.is_empty() {
         out.push(
             Diagnostic::new(
@@ -100,7 +113,7 @@ fn check_claim_sources(dossier: &Dossier, claim: &Claim, today: Date, out: &mut 
     }
     for reference in claim.sources.iter() {
         match &reference.value {
-            SourceRef::Inline(source) => check_source(&dossier.path, source, today, out),
+            SourceRef::Inline(source) => check_source(&dossier.path, source, out),
             SourceRef::Named(name) if !dossier.meta.sources.contains_key(name) => {
                 let help = suggest_source(dossier, name);
                 out.push(

@@ -5,12 +5,13 @@ use super::*;
 use crate::diagnostics::Code;
 use crate::testing::{claim, dossier, responding, today, wiki};
 
-/// The rule codes `check_claims` finds in the dossier `slug` of a wiki made of `files`.
+/// The rule codes `check_claims` and `check_claim_dates` find in the dossier `slug` of a wiki made of `files`.
 fn codes(files: &[(String, String)], slug: &str) -> Vec<(Code, String)> {
     let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let (_dir, site) = wiki(&files);
     let mut out = Vec::new();
-    check_claims(&site, &site.dossiers[slug], today(), &mut out);
+    check_claims(&site.dossiers[slug], &mut out);
+    check_claim_dates(&site, &site.dossiers[slug], today(), &mut out);
     out.into_iter().map(|d| (d.code, d.message)).collect()
 }
 

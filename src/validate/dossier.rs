@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::fields::{check_links, check_not_future, check_source, check_text_links, check_url, suggest_claim};
+use super::fields::{
+    check_links, check_not_future, check_source, check_source_dates, check_text_links, check_url, suggest_claim,
+};
 use super::{PLACEHOLDER, claims};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::markdown;
@@ -17,14 +19,14 @@ const COUNTRY_CODES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA 
 /// written code, the ISO code and the country.
 const CODE_MISTAKES: &[(&str, &str, &str)] = &[("UK", "GB", "the United Kingdom"), ("EL", "GR", "Greece")];
 
-/// All problems of one dossier.
-pub fn check_dossier(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnostic> {
+/// The problems of one dossier that do not depend on the day: all but [`check_dossier_dates`]'s.
+pub fn check_dossier(site: &Site, dossier: &Dossier) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    check_header(site, dossier, today, &mut out);
+    check_header(site, dossier, &mut out);
     for source in dossier.meta.sources.values() {
-        check_source(&dossier.path, source, today, &mut out);
+        check_source(&dossier.path, source, &mut out);
     }
-    claims::check_claims(site, dossier, today, &mut out);
+    claims::check_claims(dossier, &mut out);
     check_facts(site, dossier, &mut out);
     let scan = markdown::scan_footnotes(&dossier.body.text);
     check_citations(dossier, &scan, &mut out);
@@ -75,7 +77,21 @@ fn check_placeholders(dossier: &Dossier, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_header(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<Diagnostic>) {
+/// The problems of one dossier that depend on the day: a date ahead of `today` (the right of
+/// reply's, a source's, a claim's) and a claim past its freshness window.
+pub fn check_dossier_dates(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(reply) = &dossier.meta.right_of_reply {
+        check_not_future(&dossier.path, &reply.contacted, "contacted", today, &mut out);
+    }
+    for source in dossier.meta.sources.values() {
+        check_source_dates(&dossier.path, source, today, &mut out);
+    }
+    claims::check_claim_dates(site, dossier, today, &mut out);
+    out
+}
+
+fn check_header(site: &Site, dossier: &Dossier, out: &mut Vec<Diagnostic>) {
     let (path, meta) = (&dossier.path, &dossier.meta);
     check_url(path, &meta.website, "website", out);
     if !site.categories.contains_key(meta.category.as_str()) {
@@ -126,9 +142,6 @@ fn check_header(site: &Site, dossier: &Dossier, today: Date, out: &mut Vec<Diagn
                     .help("use lower-case letters, digits and single hyphens, e.g. `two-factor`"),
             );
         }
-    }
-    if let Some(reply) = &meta.right_of_reply {
-        check_not_future(path, &reply.contacted, "contacted", today, out);
     }
 }
 

@@ -97,13 +97,9 @@ pub fn check_not_future(path: &Path, date: &Spanned<Date>, field: &str, today: D
     }
 }
 
-/// URL, dates and archive of one source, inline or named.
-pub fn check_source(path: &Path, source: &Source, today: Date, out: &mut Vec<Diagnostic>) {
+/// URL and archive of one source, inline or named ([`check_source_dates`] its dates).
+pub fn check_source(path: &Path, source: &Source, out: &mut Vec<Diagnostic>) {
     check_url(path, &source.url, "url", out);
-    check_not_future(path, &source.accessed, "accessed", today, out);
-    if let Some(published) = &source.published {
-        check_not_future(path, published, "published", today, out);
-    }
     match &source.archive {
         Some(archive) => check_url(path, archive, "archive", out),
         None => out.push(
@@ -115,6 +111,14 @@ pub fn check_source(path: &Path, source: &Source, today: Date, out: &mut Vec<Dia
             )
             .help("save the page in a web archive and add `archive: <snapshot URL>`, so the claim survives link rot"),
         ),
+    }
+}
+
+/// The dates of one source, inline or named, which must not lie ahead of `today`.
+pub fn check_source_dates(path: &Path, source: &Source, today: Date, out: &mut Vec<Diagnostic>) {
+    check_not_future(path, &source.accessed, "accessed", today, out);
+    if let Some(published) = &source.published {
+        check_not_future(path, published, "published", today, out);
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! Consumes the site and `today` (injected, so date rules are deterministic); produces the
 //! sorted diagnostics, load problems included. Rules never stop early and never print.
-//! [`validate_with`] takes each dossier's findings from a [`Memo`] where its inputs are
-//! unchanged (`build`'s findings cache); [`ValidateCache`] does the same in memory for `serve`.
+//! [`validate_with`] takes each dossier's findings but those on dates from a [`Memo`] where its
+//! inputs are unchanged (`build`'s findings cache); [`ValidateCache`] keeps all of them in
+//! memory for `serve`.
 
 mod aliases;
 mod claims;
@@ -35,19 +36,24 @@ pub fn validate(site: &Site, today: Date) -> Vec<Diagnostic> {
     validate_with(site, today, None)
 }
 
-/// [`validate`], taking from `memo` the findings of each dossier whose inputs (its file and
-/// what its rules read of the site, [`dossier_key`]) are those they were found for, and the
-/// links of each file whose text is unchanged, and keeping there what it finds anew. The
-/// site-wide rules run every time, over the links wherever they come from.
+/// [`validate`], taking from `memo` the findings of each dossier's rules that do not depend on
+/// the day, where their inputs (its file and the categories, [`dossier_key`]) are those they
+/// were found for, and the links of each file whose text is unchanged, and keeping there what
+/// it finds anew. The rules on dates and the site-wide rules run every time.
 pub fn validate_with(site: &Site, today: Date, memo: Option<&dyn Memo>) -> Vec<Diagnostic> {
     let _span = tracing::info_span!("validate", dossiers = site.dossiers.len()).entered();
-    let shared = memo.map(|_| shared_key(site, today));
+    let categories = memo.map(|_| categories_key(site));
     let per_dossier: Vec<Vec<Diagnostic>> = site
         .dossiers
         .par_iter()
-        .map(|(slug, d)| match memo.zip(shared) {
-            Some((memo, shared)) => check_remembered(site, slug, d, today, dossier_key(d, shared), memo),
-            None => check_sorted(site, d, today),
+        .map(|(slug, d)| {
+            let mut found = match memo.zip(categories) {
+                Some((memo, categories)) => check_remembered(site, slug, d, dossier_key(d, categories), memo),
+                None => dossier::check_dossier(site, d),
+            };
+            found.extend(dossier::check_dossier_dates(site, d, today));
+            diagnostics::sort(&mut found);
+            found
         })
         .collect();
     let mut all = Vec::with_capacity(site.diagnostics.len() + per_dossier.iter().map(Vec::len).sum::<usize>());
@@ -58,19 +64,13 @@ pub fn validate_with(site: &Site, today: Date, memo: Option<&dyn Memo>) -> Vec<D
     all
 }
 
-/// The findings of the dossier `slug` kept in `memo` under `key`, or found now and kept.
-fn check_remembered(
-    site: &Site,
-    slug: &str,
-    dossier: &Dossier,
-    today: Date,
-    key: u64,
-    memo: &dyn Memo,
-) -> Vec<Diagnostic> {
+/// The findings of the dossier `slug`'s rules that do not depend on the day, kept in `memo`
+/// under `key`, or found now and kept.
+fn check_remembered(site: &Site, slug: &str, dossier: &Dossier, key: u64, memo: &dyn Memo) -> Vec<Diagnostic> {
     if let Some(found) = memo.get(slug, key).and_then(stored::decode) {
         return found;
     }
-    let found = check_sorted(site, dossier, today);
+    let found = dossier::check_dossier(site, dossier);
     if let Some(bytes) = stored::encode(&found) {
         memo.put(slug, key, bytes);
     }
@@ -89,7 +89,8 @@ fn site_wide(site: &Site, links: &mut links::LinkCache, memo: Option<&dyn Memo>)
 /// One dossier's findings, sorted on the core that found them, so a final sort of everything
 /// mostly merges runs.
 fn check_sorted(site: &Site, dossier: &Dossier, today: Date) -> Vec<Diagnostic> {
-    let mut found = dossier::check_dossier(site, dossier, today);
+    let mut found = dossier::check_dossier(site, dossier);
+    found.extend(dossier::check_dossier_dates(site, dossier, today));
     diagnostics::sort(&mut found);
     found
 }
@@ -147,18 +148,26 @@ impl Findings {
     }
 }
 
-/// What every dossier's rules read besides its own file: the categories (which exist, and each
-/// one's names, columns and freshness window), the settings (freshness window) and today. No
-/// per-dossier rule reads another dossier, a page or the theme; those are the site-wide rules'.
-fn shared_key(site: &Site, today: Date) -> u64 {
-    let mut key = format!("{}|{today}", site.config_hash);
+/// What a dossier's rules that do not depend on the day read besides its own file: the
+/// categories (which exist, and each one's names and columns). No per-dossier rule reads
+/// another dossier, a page, the theme or (but for the freshness window, a rule on dates) the
+/// settings; those are the site-wide rules'.
+fn categories_key(site: &Site) -> u64 {
+    let mut key = String::new();
     for category in site.categories.values() {
         key.push_str(&format!("|{}:{}", category.slug, category.hash));
     }
     crate::load::content_hash(key.as_bytes())
 }
 
-/// A dossier's key: its file (text and path, which every finding names) and the shared inputs.
+/// What all of a dossier's rules read besides its own file: the categories, the settings
+/// (freshness window) and today.
+fn shared_key(site: &Site, today: Date) -> u64 {
+    crate::load::content_hash(format!("{}|{today}|{}", site.config_hash, categories_key(site)).as_bytes())
+}
+
+/// A dossier's key: its file (text and path, which every finding names) and the inputs it
+/// shares with the others.
 fn dossier_key(dossier: &Dossier, shared: u64) -> u64 {
     let path = dossier.path.as_os_str().as_encoded_bytes();
     let mut bytes = Vec::with_capacity(16 + path.len());

@@ -1,7 +1,7 @@
-//! What the validate stage keeps in a [`Memo`](crate::memo::Memo): one dossier's findings (a
-//! count, then per finding its code, severity, line, column, path, message and help) and one
-//! file's links (a count, then per link its line, column and URL). Numbers are little-endian
-//! `u32`, text its length and UTF-8 bytes. Bytes that do not decode whole are nothing (a miss:
+//! What the validate stage keeps in a [`Memo`](crate::memo::Memo): one dossier's findings but
+//! those on dates (a count, then per finding its code, severity, line, column, path, message
+//! and help) and one file's links (a count, then per link its line, column and URL). Numbers
+//! are little-endian `u32`, text its length and UTF-8 bytes. Bytes that do not decode whole are nothing (a miss:
 //! the rules run again).
 
 use std::borrow::Cow;
@@ -10,8 +10,8 @@ use super::links::Found;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::model::Pos;
 
-/// Bumped whenever this form changes.
-pub const FORMAT: u32 = 2;
+/// Bumped whenever this form, or which findings it holds, changes.
+pub const FORMAT: u32 = 3;
 
 /// `found` in the kept form; `None` if a number or text is too long for it (it then is not kept).
 pub fn encode(found: &[Diagnostic]) -> Option<Vec<u8>> {
