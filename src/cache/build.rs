@@ -259,6 +259,12 @@ impl BuildCache {
         }
     }
 
+    /// The stamp `blob`'s copy had when this build trusted it by that stamp, unread.
+    pub fn trusted(&self, blob: Blob) -> Option<Stamp> {
+        let stamped = self.stamped.lock().unwrap_or_else(PoisonError::into_inner).contains(&blob);
+        self.stamps.get(&blob).copied().filter(|_| stamped)
+    }
+
     fn is_checked(&self, blob: Blob) -> bool {
         self.checked.lock().unwrap_or_else(PoisonError::into_inner).contains(&blob)
     }

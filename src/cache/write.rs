@@ -5,11 +5,13 @@
 //! only the difference. A warm build at 10,000 dossiers then touches a few dozen files, where
 //! writing a fresh tree of 30,000 and deleting the old one took a second.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::build::{BuildCache, Content, Stamp};
@@ -75,7 +77,12 @@ fn standby_of(swap: &Swap) -> PathBuf {
 /// Writes every file of `files` into the new folder `dir`; with `track`, says what each is.
 fn write_tree(files: &Files, dir: &Path, cache: Option<&BuildCache>, track: bool) -> anyhow::Result<Stamps> {
     let which: Vec<&String> = files.keys().collect();
-    write_files(files, dir, &folders(files.keys()), &which, cache, track)
+    let new_folders = folders(files.keys());
+    let mut stamps = write_files(files, dir, &new_folders, &which, cache, track)?;
+    if track {
+        stamps.folders = settled_folders(dir, new_folders.iter().copied());
+    }
+    Ok(stamps)
 }
 
 /// Writes the files `which` of `files` under `dir`, making `new_folders` first.
@@ -107,29 +114,33 @@ fn write_files(
         })
         .filter_map(Result::transpose)
         .collect::<anyhow::Result<HashMap<String, Stamp>>>()?;
-    Ok(Stamps(stamps))
+    Ok(Stamps { files: stamps, folders: HashMap::default() })
 }
 
 /// Brings `dir`, a tree an earlier build wrote and `known` describes, up to `files`: keeps
 /// each file that still holds what `files` has at its path, removes the others and whatever
 /// `files` has no place for, and writes what is missing.
 fn refresh_tree(files: &Files, dir: &Path, known: &Stamps, cache: Option<&BuildCache>) -> anyhow::Result<Stamps> {
-    let mut found = Vec::new();
-    let mut found_folders = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
-        let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_dir() {
-            found_folders.push((rel, entry.into_path()));
-        } else {
-            found.push((rel, entry.into_path()));
-        }
-    }
-    let kept = found
+    let survey = survey(dir, known)?;
+    let entries: Vec<(&str, PathBuf, bool)> =
+        (survey.found.iter().map(|(rel, path)| (rel.as_str(), path.clone(), false)))
+            .chain(survey.listed.iter().map(|rel| (rel.as_str(), dir.join(rel), true)))
+            .collect();
+    let settled = entries
         .par_iter()
-        .map(|(rel, path)| {
-            let still = files.get_key_value(rel.as_str()).and_then(|(key, content)| {
-                let stamp = holds(path, content, known.0.get(rel))?;
+        .map(|(rel, path, in_place)| {
+            let still = files.get_key_value(*rel).and_then(|(key, content)| {
+                let listed = known.files.get(*rel);
+                // A listed file in a folder that did not change is still the inode the list names;
+                // if that inode is a blob this build trusted by the same stamp, it holds that blob.
+                let stamp = match (content, listed, cache) {
+                    (Content::Cached { blob, .. }, Some(listed), Some(cache))
+                        if *in_place && cache.trusted(*blob) == Some(*listed) =>
+                    {
+                        *listed
+                    }
+                    _ => holds(path, content, listed)?,
+                };
                 Some((key, content, stamp))
             });
             match still {
@@ -137,28 +148,128 @@ fn refresh_tree(files: &Files, dir: &Path, known: &Stamps, cache: Option<&BuildC
                     if let Some(cache) = cache {
                         cache.adopt(key, content, stamp.blob, path);
                     }
-                    Ok(Some((key.clone(), stamp)))
+                    Ok(Settled::Kept(key.clone(), stamp))
                 }
-                None => {
-                    fs::remove_file(path).map(|()| None).with_context(|| format!("cannot remove {}", path.display()))
-                }
+                None => fs::remove_file(path)
+                    .map(|()| Settled::Removed(rel))
+                    .with_context(|| format!("cannot remove {}", path.display())),
             }
         })
-        .filter_map(Result::transpose)
-        .collect::<anyhow::Result<HashMap<String, Stamp>>>()?;
-    let folders = folders(files.keys());
-    // Children come before their parents, and a folder the output needs has no unwanted parent.
-    for (rel, path) in &found_folders {
-        if !folders.contains(rel.as_str()) {
-            fs::remove_dir(path).with_context(|| format!("cannot remove {}", path.display()))?;
+        .collect::<anyhow::Result<Vec<Settled>>>()?;
+    let mut kept = HashMap::default();
+    // Folders whose names this build changes, or that changed since the list: stamped anew.
+    let mut touched: HashSet<&str> = survey.folders.iter().filter(|f| f.1.is_none()).map(|f| f.0.as_str()).collect();
+    for outcome in settled {
+        match outcome {
+            Settled::Kept(rel, stamp) => {
+                kept.insert(rel, stamp);
+            }
+            Settled::Removed(rel) => {
+                touched.insert(parent(rel));
+            }
         }
     }
+    let wanted = folders(files.keys());
+    let mut unwanted: Vec<&(String, Option<Folder>, PathBuf)> =
+        survey.folders.iter().filter(|f| !wanted.contains(f.0.as_str())).collect();
+    // Children sort after their parents, so in reverse each folder comes before its parent.
+    unwanted.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    for (rel, _, path) in unwanted {
+        fs::remove_dir(path).with_context(|| format!("cannot remove {}", path.display()))?;
+        touched.insert(parent(rel));
+    }
     let missing: Vec<&String> = files.keys().filter(|rel| !kept.contains_key(*rel)).collect();
-    let existing: HashSet<&str> = found_folders.iter().map(|(rel, _)| rel.as_str()).collect();
-    let new_folders: BTreeSet<&str> = folders.into_iter().filter(|f| !existing.contains(f)).collect();
+    let present: HashMap<&str, Option<Folder>> =
+        survey.folders.iter().map(|(rel, stamp, _)| (rel.as_str(), *stamp)).collect();
+    let new_folders: BTreeSet<&str> = wanted.iter().copied().filter(|f| !present.contains_key(f)).collect();
+    touched.extend(missing.iter().map(|rel| parent(rel)));
+    touched.extend(new_folders.iter().flat_map(|f| [*f, parent(f)]));
+    tracing::info!(
+        folders_read = survey.folders.iter().filter(|f| f.1.is_none()).count() + 1,
+        files_looked_at = survey.found.len(),
+        kept = kept.len(),
+        written = missing.len(),
+        "standby refreshed"
+    );
     let mut stamps = write_files(files, dir, &new_folders, &missing, cache, true)?;
-    stamps.0.extend(kept);
+    stamps.files.extend(kept);
+    stamps.folders = settled_folders(dir, wanted.iter().copied().filter(|f| touched.contains(f)));
+    for folder in wanted.iter().filter(|f| !touched.contains(*f)) {
+        if let Some(stamp) = present.get(folder) {
+            stamps.folders.insert((*folder).to_owned(), *stamp);
+        }
+    }
     Ok(stamps)
+}
+
+/// What became of one file of the standby.
+enum Settled<'a> {
+    Kept(String, Stamp),
+    Removed(&'a str),
+}
+
+/// The folder `rel` is in (`""` for the top of the tree).
+fn parent(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// Where a standby tree stands against its list.
+struct Survey {
+    /// Files to look at one by one, by relative path and path: those of every folder whose
+    /// names changed since the list was saved, or that it does not list.
+    found: Vec<(String, PathBuf)>,
+    /// The listed files of the folders whose names did not change: each is still the inode
+    /// the list names.
+    listed: Vec<String>,
+    /// Every folder in the tree but its top, with its stamp where its names did not change.
+    folders: Vec<(String, Option<Folder>, PathBuf)>,
+}
+
+/// Finds what `dir` holds without reading every folder: one whose stamp is what `known` says
+/// holds the names it held then, for the inodes it held then, so only the others are read
+/// (the top is always read: moving the tree into place changes its stamp).
+fn survey(dir: &Path, known: &Stamps) -> anyhow::Result<Survey> {
+    let same: HashMap<&str, Folder> = known
+        .folders
+        .par_iter()
+        .filter_map(|(rel, stamp)| {
+            let stamp = (*stamp)?;
+            let now = fs::symlink_metadata(dir.join(rel)).ok().and_then(|meta| Folder::of(&meta));
+            (!rel.is_empty() && now == Some(stamp)).then_some((rel.as_str(), stamp))
+        })
+        .collect();
+    let mut folders: Vec<(String, Option<Folder>, PathBuf)> =
+        same.iter().map(|(rel, stamp)| ((*rel).to_owned(), Some(*stamp), dir.join(rel))).collect();
+    // A changed folder in an unchanged one is not met on the way down: it starts a walk of its own.
+    let mut walks: Vec<(String, PathBuf)> = known
+        .folders
+        .keys()
+        .filter(|rel| !same.contains_key(rel.as_str()) && same.contains_key(parent(rel)))
+        .map(|rel| (rel.clone(), dir.join(rel)))
+        .collect();
+    walks.push((String::new(), dir.to_path_buf()));
+    let mut found = Vec::new();
+    while let Some((rel, path)) = walks.pop() {
+        let listing = || format!("cannot list {}", path.display());
+        for entry in fs::read_dir(&path).with_context(listing)? {
+            let entry = entry.with_context(listing)?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let child = if rel.is_empty() { name.into_owned() } else { format!("{rel}/{name}") };
+            if entry.file_type().with_context(listing)?.is_dir() {
+                if !same.contains_key(child.as_str()) {
+                    walks.push((child, entry.path()));
+                }
+            } else {
+                found.push((child, entry.path()));
+            }
+        }
+        if !rel.is_empty() {
+            folders.push((rel, None, path));
+        }
+    }
+    let listed = known.files.keys().filter(|rel| same.contains_key(parent(rel))).cloned().collect();
+    Ok(Survey { found, listed, folders })
 }
 
 /// The stamp of the file at `path` if it holds `bytes`: trusted unread when `known` (what the
@@ -176,15 +287,71 @@ fn holds(path: &Path, content: &Content, known: Option<&Stamp>) -> Option<Stamp>
     same.then_some(stamp)
 }
 
-/// The stamps of one output tree's files, by path.
-#[derive(Debug, Default)]
-struct Stamps(HashMap<String, Stamp>);
+/// What `stat` says of a folder that changes whenever a name in it is added, removed or
+/// renamed, or the folder itself is moved: its inode and status-change time (which, unlike the
+/// modification time, no one can set back). While both stay the same, the folder holds the
+/// same names for the same inodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Folder {
+    inode: u64,
+    changed_ns: i128,
+}
 
-const TREE_MAGIC: &str = "dossier-output-tree 1";
+/// How long after a folder's last change its stamp is recorded: file times come from a clock
+/// that moves in ticks (a few milliseconds), and a change in the same tick as the last would
+/// leave the stamp as it was. On a file system that keeps whole seconds, two seconds.
+const SETTLE_NS: i128 = 100_000_000;
+const SETTLE_COARSE_NS: i128 = 2_000_000_000;
+
+impl Folder {
+    #[cfg(unix)]
+    fn of(meta: &fs::Metadata) -> Option<Folder> {
+        use std::os::unix::fs::MetadataExt;
+        let changed_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+        meta.is_dir().then_some(Folder { inode: meta.ino(), changed_ns })
+    }
+
+    /// Elsewhere there is no status-change time: every folder is read.
+    #[cfg(not(unix))]
+    fn of(_: &fs::Metadata) -> Option<Folder> {
+        None
+    }
+
+    /// The folder's stamp if its last change is old enough, at `now` (nanoseconds since the
+    /// epoch), that any later change gets another time.
+    fn settled(self, now: i128) -> Option<Folder> {
+        let settle = if self.changed_ns % 1_000_000_000 == 0 { SETTLE_COARSE_NS } else { SETTLE_NS };
+        (now - self.changed_ns >= settle).then_some(self)
+    }
+}
+
+/// The stamps of the folders `which` under `dir`, where they have settled.
+fn settled_folders<'a>(dir: &Path, which: impl Iterator<Item = &'a str>) -> HashMap<String, Option<Folder>> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128);
+    let which: Vec<&str> = which.collect();
+    which
+        .par_iter()
+        .map(|rel| {
+            let stamp =
+                fs::symlink_metadata(dir.join(rel)).ok().and_then(|m| Folder::of(&m)).and_then(|f| f.settled(now));
+            ((*rel).to_owned(), stamp)
+        })
+        .collect()
+}
+
+/// The stamps of one output tree's files and folders, by path.
+#[derive(Debug, Default)]
+struct Stamps {
+    files: HashMap<String, Stamp>,
+    /// `None` for a folder that had not settled when the list was saved: it is read.
+    folders: HashMap<String, Option<Folder>>,
+}
+
+const TREE_MAGIC: &str = "dossier-output-tree 2";
 
 /// The file lists of the output and of its standby, kept in the build cache's folder and
 /// naming the target they belong to. A list that does not match its tree is harmless: no
-/// file passes its stamp, so each is written again.
+/// file passes its stamp, and no folder, so each is read and written again.
 struct Trees {
     output: PathBuf,
     standby: PathBuf,
@@ -211,14 +378,24 @@ impl Trees {
         if lines.next()? != self.header {
             return None;
         }
-        let mut stamps = HashMap::new();
+        let mut stamps = Stamps::default();
         for (count, line) in lines.enumerate() {
             if let Some(end) = line.strip_prefix("end ") {
-                return (end.parse::<usize>().ok()? == count).then_some(Stamps(stamps));
+                return (end.parse::<usize>().ok()? == count).then_some(stamps);
+            }
+            if let Some(folder) = line.strip_prefix("dir\t") {
+                let mut fields = folder.splitn(3, '\t');
+                let (inode, changed, path) = (fields.next()?, fields.next()?, fields.next()?);
+                let stamp = match (inode, changed) {
+                    ("-", "-") => None,
+                    _ => Some(Folder { inode: inode.parse().ok()?, changed_ns: changed.parse().ok()? }),
+                };
+                stamps.folders.insert(path.to_owned(), stamp);
+                continue;
             }
             let mut fields = line.splitn(5, '\t');
             let stamp = Stamp::parse(&mut fields)?;
-            stamps.insert(fields.next()?.to_owned(), stamp);
+            stamps.files.insert(fields.next()?.to_owned(), stamp);
         }
         None
     }
@@ -239,13 +416,21 @@ impl Trees {
 
     /// Records what the new output holds.
     fn save_output(&self, stamps: &Stamps) -> anyhow::Result<()> {
-        let mut text = String::with_capacity(stamps.0.len() * 96);
+        use std::fmt::Write as _;
+        let lines = stamps.files.len() + stamps.folders.len();
+        let mut text = String::with_capacity(lines * 96);
         text.push_str(&self.header);
         text.push('\n');
-        for (path, stamp) in &stamps.0 {
-            text.push_str(&format!("{stamp}\t{path}\n"));
+        for (path, stamp) in &stamps.files {
+            let _ = writeln!(text, "{stamp}\t{path}");
         }
-        text.push_str(&format!("end {}\n", stamps.0.len()));
+        for (path, stamp) in &stamps.folders {
+            let _ = match stamp {
+                Some(Folder { inode, changed_ns }) => writeln!(text, "dir\t{inode}\t{changed_ns}\t{path}"),
+                None => writeln!(text, "dir\t-\t-\t{path}"),
+            };
+        }
+        let _ = writeln!(text, "end {lines}");
         crate::fsio::replace_file(&self.output, text)
     }
 }

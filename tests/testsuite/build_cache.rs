@@ -249,3 +249,46 @@ fn a_warm_build_finds_what_a_cold_build_finds_when_the_day_or_a_category_changes
     assert_eq!(failed, checked(&wiki, "2026-11-27", &["--no-cache"]));
     assert_eq!(checked(&wiki, "2026-11-27", &[]), failed, "the same errors from the findings the failed build kept");
 }
+
+/// The standby's list records each folder's inode and status-change time, and a build trusts a
+/// folder that still has them to hold what the list says, without reading it. Whatever is done
+/// to such a standby between builds (a stray file or folder, a file edited in place, one
+/// removed or replaced) still never reaches the published site.
+#[cfg(unix)]
+#[test]
+fn a_standby_tampered_with_between_builds_publishes_nothing_of_it() {
+    let wiki = wiki();
+    let out = wiki.path("public");
+    let standby = wiki.path(".public.standby");
+    build(&wiki, &out, &[]);
+    build(&wiki, &out, &[]);
+    // A folder's stamp is recorded once its last change is older than a clock tick allows to
+    // tell apart (a tenth of a second); the third build refreshes the first one's tree.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    build(&wiki, &out, &[]);
+    build(&wiki, &out, &[]);
+    let list = fs::read_to_string(cache_dir(&wiki).join("standby.tree")).unwrap();
+    let settled = |folder: &str| {
+        list.lines().any(|l| l.starts_with("dir\t") && !l.contains("\t-\t") && l.ends_with(&format!("\t{folder}")))
+    };
+    assert!(settled("providers/examplemail") && settled("providers/harborline"), "{list}");
+
+    fs::write(standby.join("providers/examplemail/stray.html"), "<p>not ours</p>").unwrap();
+    fs::create_dir(standby.join("providers/stray")).unwrap();
+    fs::write(standby.join("providers/stray/index.html"), "<p>not ours either</p>").unwrap();
+    // Edited in place, which also edits the build cache's copy it is linked to.
+    let page = standby.join(PAGE);
+    let edited = String::from_utf8(fs::read(&page).unwrap()).unwrap().replacen("<h1", "<h1 data-x", 1);
+    fs::write(&page, edited).unwrap();
+    // Replaced by another file of the same size and time.
+    let other = standby.join(OTHER);
+    let (len, modified) = (fs::metadata(&other).unwrap().len(), fs::metadata(&other).unwrap().modified().unwrap());
+    fs::remove_file(&other).unwrap();
+    fs::write(&other, vec![b'x'; len as usize]).unwrap();
+    fs::File::options().write(true).open(&other).unwrap().set_modified(modified).unwrap();
+    fs::remove_file(standby.join("providers/examplemail/index.json")).unwrap();
+
+    build(&wiki, &out, &[]);
+    assert!(!out.join("providers/examplemail/stray.html").exists() && !out.join("providers/stray").exists());
+    assert_same_as_cold(&wiki, &out);
+}
