@@ -12,6 +12,7 @@
 //! last build produced, so the cache stays about the size of one output.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -123,6 +124,11 @@ pub struct BuildCache {
     generator: String,
     /// Units of the previous build, by unit id (`dossier:<slug>`, `listing:<path>`).
     previous: HashMap<String, Unit>,
+    /// Whether the blob folder was as the last save left it when the build opened it: then it
+    /// holds only the blobs that save named, and those this build stores ([`Self::added`]).
+    swept: bool,
+    /// The blobs this build stored.
+    added: Mutex<Vec<Blob>>,
     /// What each blob of the previous build looked like when it was saved.
     stamps: HashMap<Blob, Stamp>,
     /// Blobs this build read back and checked, or trusted by their stamp; only these are
@@ -147,10 +153,13 @@ impl BuildCache {
             .ok()
             .and_then(|text| parse_manifest(&text, &generator))
             .unwrap_or_default();
+        let swept = fs::read_to_string(dir.join(SWEPT)).is_ok_and(|id| Some(id) == folder_id(&dir.join("blobs")));
         BuildCache {
             dir: dir.to_path_buf(),
             generator,
             previous,
+            swept,
+            added: Mutex::default(),
             stamps,
             checked: Mutex::default(),
             stamped: Mutex::default(),
@@ -291,7 +300,8 @@ impl BuildCache {
         if fs::hard_link(written, &temp).is_err() {
             fs::write(&temp, bytes)?;
         }
-        fs::rename(&temp, target)
+        self.added.lock().unwrap_or_else(PoisonError::into_inner).push(blob);
+        fs::rename(&temp, target).inspect_err(|_| drop(fs::remove_file(&temp)))
     }
 
     /// Creates the blob folder before the output is written.
@@ -300,7 +310,9 @@ impl BuildCache {
         fs::create_dir_all(&blobs).with_context(|| format!("cannot create the build cache {}", blobs.display()))
     }
 
-    /// Writes this build's manifest and deletes every blob it does not name.
+    /// Writes this build's manifest and deletes every blob it does not name: those the last
+    /// manifest named and those this build stored, or, if anything else may have changed the
+    /// blob folder since the last save, whatever the folder holds.
     pub fn save(self) -> anyhow::Result<()> {
         let _span = tracing::info_span!("save caches", file = "manifest").entered();
         let next = self.next.into_inner().unwrap_or_else(PoisonError::into_inner);
@@ -318,18 +330,34 @@ impl BuildCache {
         let mut live = HashSet::new();
         for (id, unit) in kept.iter().filter(|(_, u)| u.files.iter().all(|(_, blob)| stamps.contains_key(blob))) {
             for (path, blob) in &unit.files {
-                text.push_str(&format!("{id}\t{:016x}\t{path}\t{}\n", unit.key, stamps[blob]));
-                live.insert(format!("{blob:032x}"));
+                let _ = writeln!(text, "{id}\t{:016x}\t{path}\t{}", unit.key, stamps[blob]);
+                live.insert(*blob);
                 count += 1;
             }
         }
-        text.push_str(&format!("end {count}\n"));
+        let _ = writeln!(text, "end {count}");
         crate::fsio::replace_file(&self.dir.join("manifest"), text)?;
         let blobs = self.dir.join("blobs");
-        for entry in fs::read_dir(&blobs).with_context(|| format!("cannot list {}", blobs.display()))?.flatten() {
-            if !live.contains(entry.file_name().to_string_lossy().as_ref()) {
-                let _ = fs::remove_file(entry.path());
-            }
+        let _ = fs::remove_file(self.dir.join(SWEPT));
+        let gone =
+            |path: PathBuf| fs::remove_file(path).map_or_else(|e| e.kind() == io::ErrorKind::NotFound, |()| true);
+        let all_gone = if self.swept {
+            let added = self.added.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let dead: Vec<&Blob> = self.stamps.keys().chain(&added).filter(|blob| !live.contains(*blob)).collect();
+            dead.into_iter().filter(|blob| !gone(blob_path(&self.dir, **blob))).count() == 0
+        } else {
+            let entries = fs::read_dir(&blobs).with_context(|| format!("cannot list {}", blobs.display()))?;
+            let left = entries.flatten().filter(|entry| {
+                let name = entry.file_name();
+                let blob = name.to_str().filter(|n| n.len() == 32).and_then(|n| Blob::from_str_radix(n, 16).ok());
+                !blob.is_some_and(|blob| live.contains(&blob)) && !gone(entry.path())
+            });
+            left.count() == 0
+        };
+        // A change in the same clock tick as the last deletion goes unseen; it can only leave a
+        // file that no manifest names, which takes room until a later save reads the folder.
+        if let Some(id) = folder_id(&blobs).filter(|_| all_gone) {
+            let _ = fs::write(self.dir.join(SWEPT), id);
         }
         Ok(())
     }
@@ -337,6 +365,23 @@ impl BuildCache {
     fn blob_path(&self, blob: Blob) -> PathBuf {
         blob_path(&self.dir, blob)
     }
+}
+
+/// The file that holds the blob folder's [`folder_id`] as the last save left it.
+const SWEPT: &str = "swept";
+
+/// The folder at `path`'s inode and status-change time, which any name added to or removed from
+/// it changes; `None` where there is no such time.
+#[cfg(unix)]
+fn folder_id(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(path).ok().filter(fs::Metadata::is_dir)?;
+    Some(format!("{} {}.{:09}", meta.ino(), meta.ctime(), meta.ctime_nsec()))
+}
+
+#[cfg(not(unix))]
+fn folder_id(_: &Path) -> Option<String> {
+    None
 }
 
 fn blob_path(dir: &Path, blob: Blob) -> PathBuf {
@@ -529,5 +574,40 @@ mod tests {
         let cache = BuildCache::open(&dir);
         assert!(cache.get("listing:a", 1, false).is_none());
         assert_eq!(fs::read_dir(dir.join("blobs")).unwrap().count(), 1);
+    }
+
+    /// A save deletes the blobs it knows of without reading the blob folder, unless something
+    /// else changed the folder since the last save: then whatever it holds that no unit names.
+    #[test]
+    fn a_file_put_among_the_blobs_goes_at_the_next_save() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        let mut cache = BuildCache::open(&dir);
+        unit(&mut cache, "listing:a", 1, &[("a", "one")], &tmp.path().join("out1"));
+        cache.save().unwrap();
+        let blobs = || {
+            let mut names: Vec<String> = fs::read_dir(dir.join("blobs"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(blobs(), [format!("{:032x}", blob_of(b"one"))]);
+        // Past the clock tick of the save's last change, so this one changes the folder's time.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let stray = format!("{:032x}", blob_of(b"stray"));
+        fs::write(dir.join("blobs").join(&stray), "stray").unwrap();
+        fs::write(dir.join("blobs/left.tmp-1"), "left by a build that stopped").unwrap();
+        let mut cache = BuildCache::open(&dir);
+        assert!(!cache.swept, "the folder changed since the save");
+        unit(&mut cache, "listing:b", 2, &[("b", "two")], &tmp.path().join("out2"));
+        cache.save().unwrap();
+        assert_eq!(blobs(), [format!("{:032x}", blob_of(b"two"))]);
+        let mut cache = BuildCache::open(&dir);
+        assert!(cache.swept, "as the last save left it");
+        unit(&mut cache, "listing:c", 3, &[("c", "three")], &tmp.path().join("out3"));
+        cache.save().unwrap();
+        assert_eq!(blobs(), [format!("{:032x}", blob_of(b"three"))]);
     }
 }
