@@ -119,14 +119,34 @@ fn read_record(record: &mut Record) -> anyhow::Result<(DocWords, FragmentBytes)>
         Words::Text(text) => ReadText::of(&text),
         Words::Read(read) => read,
     };
-    // The engine slices the text in UTF-16 units.
-    let utf16 = |at: usize| read.excerpt[..at].encode_utf16().count();
-    let claims = read.claims.iter().map(|c| (c.id.as_str(), c.status.as_str(), utf16(c.start), utf16(c.end))).collect();
+    let mut units = Utf16Offsets { text: &read.excerpt, byte: 0, units: 0 };
+    let claims =
+        read.claims.iter().map(|c| (c.id.as_str(), c.status.as_str(), units.at(c.start), units.at(c.end))).collect();
     let fragment =
         Fragment { url: &record.url, meta: &record.meta, filters: &record.filters, text: &read.excerpt, claims };
     let bytes = serde_json::to_vec(&fragment)?;
     let hash = crate::load::content_hash(&bytes);
     Ok((read.words, (bytes, hash)))
+}
+
+/// The engine slices the text in UTF-16 units: this turns byte offsets into them, counting on
+/// from the last offset asked for (claims come in order), not from the start each time.
+struct Utf16Offsets<'a> {
+    text: &'a str,
+    byte: usize,
+    units: usize,
+}
+
+impl Utf16Offsets<'_> {
+    /// The UTF-16 offset of `byte`, a character boundary of the text.
+    fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            (self.byte, self.units) = (0, 0);
+        }
+        self.units += self.text.get(self.byte..byte).map_or(0, |part| part.encode_utf16().count());
+        self.byte = byte;
+        self.units
+    }
 }
 
 /// What the index reads of a record's text: its distinct words with their field-weighted
@@ -711,6 +731,18 @@ mod tests {
             assert_eq!(ReadText::decode(&damaged), None, "a last word of {length} bytes");
         }
         assert_eq!(ReadText::decode(&[0xff; 12]), None, "a varint past 64 bits");
+    }
+
+    #[test]
+    fn utf16_offsets_count_on_and_start_over_when_asked_for_an_earlier_one() {
+        let text = "aé日𝄞b 𝄞x";
+        let naive = |at: usize| text[..at].encode_utf16().count();
+        let boundaries: Vec<usize> = (0..=text.len()).filter(|&at| text.is_char_boundary(at)).collect();
+        let mut offsets = Utf16Offsets { text, byte: 0, units: 0 };
+        for &at in boundaries.iter().chain(boundaries.iter().rev()) {
+            assert_eq!(offsets.at(at), naive(at), "at byte {at}");
+        }
+        assert_eq!(naive(text.len()), 10, "two characters outside the BMP count twice");
     }
 
     #[test]
