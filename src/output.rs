@@ -55,13 +55,68 @@ pub fn folders<'a>(paths: impl IntoIterator<Item = &'a String>) -> BTreeSet<&'a 
 
 /// Writes `output` to `target`, replacing what was there only once everything is written.
 pub fn write_atomically(output: &Output, target: &Path) -> anyhow::Result<()> {
-    let _span = tracing::info_span!("write", files = output.files.len()).entered();
-    let swap = Swap::new(target)?;
-    let written = write_tree(output, &swap.staging);
-    if let Some(retired) = swap.finish(written)? {
-        remove_tree(&retired).with_context(|| format!("cannot remove the previous output {}", retired.display()))?;
+    Staged::new(target)?.finish(output)
+}
+
+/// Where a stage hands files it made and will not keep, so a site need not be held whole in
+/// memory: at 10,000 dossiers their pages are most of a gigabyte.
+pub trait Sink: Sync {
+    /// Takes the file at `path` (relative, `/`-separated). A failure is the sink's to report.
+    fn put(&self, path: &str, bytes: &[u8]);
+}
+
+/// An output being written to its target atomically: files come as they are made (through
+/// [`Sink`]) and the rest at [`Staged::finish`], all into the staging folder, which is then
+/// swapped in. Dropped unfinished, or failing, it removes the staging folder and leaves the
+/// previous output as it was.
+pub struct Staged {
+    swap: Swap,
+    /// The first file the sink could not write.
+    failed: std::sync::Mutex<Option<anyhow::Error>>,
+    finished: bool,
+}
+
+impl Staged {
+    pub fn new(target: &Path) -> anyhow::Result<Staged> {
+        let swap = Swap::new(target)?;
+        fs::create_dir_all(&swap.staging).with_context(|| format!("cannot create {}", swap.staging.display()))?;
+        Ok(Staged { swap, failed: std::sync::Mutex::new(None), finished: false })
     }
-    Ok(())
+
+    /// Writes the files of `output` beside those the sink took, then swaps the whole in.
+    pub fn finish(mut self, output: &Output) -> anyhow::Result<()> {
+        let _span = tracing::info_span!("write", files = output.files.len()).entered();
+        self.finished = true;
+        let failed = self.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let written = match failed {
+            Some(e) => Err(e),
+            None => write_tree(output, &self.swap.staging),
+        };
+        if let Some(retired) = self.swap.finish(written)? {
+            remove_tree(&retired)
+                .with_context(|| format!("cannot remove the previous output {}", retired.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Staged {
+    fn put(&self, path: &str, bytes: &[u8]) {
+        let file = self.swap.staging.join(path);
+        let written = file.parent().map_or(Ok(()), fs::create_dir_all).and_then(|()| fs::write(&file, bytes));
+        if let Err(e) = written {
+            let mut failed = self.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            failed.get_or_insert_with(|| anyhow::Error::new(e).context(format!("cannot write {}", file.display())));
+        }
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.swap.staging);
+        }
+    }
 }
 
 /// Where a new output is made beside its target before it is swapped in.
@@ -187,5 +242,36 @@ mod tests {
         assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "kept");
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"], "the staging folder is gone");
+    }
+
+    /// Files handed to the sink and those of the output make one tree; a file the sink could
+    /// not write fails the finish, and a stage given up removes its staging folder.
+    #[test]
+    fn files_written_as_they_come_join_the_output_and_a_failure_keeps_the_previous_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let staged = Staged::new(&target).unwrap();
+        staged.put("providers/a/index.html", b"streamed");
+        let mut rest = Output::default();
+        rest.insert("index.html", "held");
+        staged.finish(&rest).unwrap();
+        assert_eq!(fs::read_to_string(target.join("providers/a/index.html")).unwrap(), "streamed");
+        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "held");
+
+        let staged = Staged::new(&target).unwrap();
+        staged.put("x", b"a file");
+        staged.put("x/y", b"cannot go under a file");
+        staged.put("z", b"written after the failure");
+        let error = format!("{:#}", staged.finish(&rest).unwrap_err());
+        assert!(error.contains("cannot write") && error.contains("x/y"), "{error}");
+        assert_eq!(fs::read_to_string(target.join("providers/a/index.html")).unwrap(), "streamed");
+        assert!(!target.join("z").exists());
+
+        let staged = Staged::new(&target).unwrap();
+        staged.put("half.html", b"of a build that failed");
+        drop(staged);
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["public"], "no staging folder is left");
+        assert!(!target.join("half.html").exists());
     }
 }

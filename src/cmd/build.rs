@@ -8,7 +8,8 @@ use crate::cache::{self, Caches};
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
 use crate::memo::Memo;
 use crate::model::Date;
-use crate::render::{self, Earlier, Settings, Theme};
+use crate::output::Sink;
+use crate::render::{self, Reuse, Settings, Theme};
 use crate::{history, output, search, site, validate};
 
 pub struct BuildOptions {
@@ -55,17 +56,30 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
             words,
         )
     });
-    let earlier = caches.as_ref().map(|c| &c.pages as &dyn Earlier);
-    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today, history), earlier) {
+    // Without a cache, the dossiers' pages and the index go to disk as they are made, so the
+    // build never holds them all; with one, the cache decides what to write.
+    let writer = match caches {
+        Some(caches) => Writer::Cache(Box::new(caches)),
+        None => Writer::Staged(output::Staged::new(&options.output)?),
+    };
+    let reuse = match &writer {
+        Writer::Cache(caches) => Reuse::Earlier(&caches.pages),
+        Writer::Staged(staged) => Reuse::Sink(staged),
+    };
+    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today, history), reuse) {
         Ok(rendered) => rendered,
         Err(problems) => return report_errors(&problems, &options.root),
     };
-    rendered.output.files.extend(index?.into_iter().map(|(path, bytes)| (path, bytes.into())));
+    let index = index?;
     let pages = rendered.pages();
-    match caches {
-        Some(caches) => caches.write(rendered, &options.output)?,
-        None => {
-            output::write_atomically(&rendered.output, &options.output)?;
+    match writer {
+        Writer::Cache(caches) => {
+            rendered.output.files.extend(index.into_iter().map(|(path, bytes)| (path, bytes.into())));
+            caches.write(rendered, &options.output)?;
+        }
+        Writer::Staged(staged) => {
+            index.iter().for_each(|(path, bytes)| staged.put(path, bytes));
+            staged.finish(&rendered.output)?;
             cache::write::forget_standby(&options.output)?;
         }
     }
@@ -79,6 +93,12 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         index_time
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a build's output goes: through the build cache, or straight into a staging folder.
+enum Writer {
+    Cache(Box<Caches>),
+    Staged(output::Staged),
 }
 
 /// The build-wide choices of `options`.

@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::config::{Config, RepoLinks};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Dossier};
-use crate::output::{Blob, Output, blob_of};
+use crate::output::{Blob, Output, Sink, blob_of};
 use crate::site::Site;
 pub use theme::Theme;
 use views::{ClaimFacts, Summary};
@@ -144,19 +144,20 @@ struct RenderedDossier {
 /// Files rendered for one dossier, before they join the output.
 type Files = Vec<(String, Arc<[u8]>)>;
 
-/// A dossier's files: rendered (now or by an earlier render of this process), or taken unread
-/// from an [`Earlier`] run, by path.
+/// A dossier's files: rendered (now or by an earlier render of this process), taken unread
+/// from an [`Earlier`] run, or rendered and handed to a [`Sink`], by path.
 #[derive(Clone)]
 enum DossierFiles {
     Held(Files),
     Earlier(Vec<String>),
+    Written(Vec<String>),
 }
 
 impl DossierFiles {
     fn paths(&self) -> Vec<String> {
         match self {
             DossierFiles::Held(files) => files.iter().map(|(path, _)| path.clone()).collect(),
-            DossierFiles::Earlier(paths) => paths.clone(),
+            DossierFiles::Earlier(paths) | DossierFiles::Written(paths) => paths.clone(),
         }
     }
 }
@@ -172,13 +173,16 @@ pub trait Earlier: Sync {
     fn listings(&self) -> ListingCache;
 }
 
-/// What a render made, as data: the output, the files of it that only an [`Earlier`] run holds,
-/// and what each part was rendered from, which is what a cache of it keeps.
+/// What a render made, as data: the output, the files of it that only an [`Earlier`] run holds
+/// or that went to a [`Sink`], and what each part was rendered from, which is what a cache of
+/// it keeps.
 pub struct Rendered {
-    /// Every file of the site but the search index and those in `earlier`.
+    /// Every file of the site but the search index and those in `earlier` and `written`.
     pub output: Output,
     /// Files of the site taken unread from the [`Earlier`] run, by path.
     pub earlier: Vec<String>,
+    /// Files of the site handed to the [`Sink`], by path.
+    pub written: Vec<String>,
     pub units: Vec<Unit>,
 }
 
@@ -186,7 +190,8 @@ pub struct Rendered {
 impl Rendered {
     /// How many HTML pages the site has.
     pub fn pages(&self) -> usize {
-        self.output.files.keys().chain(&self.earlier).filter(|path| path.ends_with(".html")).count()
+        let paths = self.output.files.keys().chain(&self.earlier).chain(&self.written);
+        paths.filter(|path| path.ends_with(".html")).count()
     }
 }
 
@@ -340,18 +345,30 @@ pub fn render_site(
     settings: &Settings,
     cache: &mut RenderCache,
 ) -> Result<Output, Vec<Diagnostic>> {
-    render_with(site, theme, settings, cache, None).map(|rendered| rendered.output)
+    render_with(site, theme, settings, cache, Reuse::Nothing).map(|rendered| rendered.output)
 }
 
-/// [`render_site`] from scratch, but taking what `earlier` kept of pages whose inputs are
-/// unchanged, when given: the render of a `build`.
+/// What a `build` does with the pages of earlier runs and with its dossiers' pages.
+#[derive(Clone, Copy)]
+pub enum Reuse<'a> {
+    /// Render every page and hold it in the output.
+    Nothing,
+    /// Take what an earlier run kept of pages whose inputs are unchanged.
+    Earlier(&'a dyn Earlier),
+    /// Render every page, and hand each dossier's pages to the sink as they are made instead of
+    /// holding them: the output of a build without a cache, which then never holds them all.
+    Sink(&'a dyn Sink),
+}
+
+/// [`render_site`] from scratch, reusing or handing on pages as `reuse` says: the render of a
+/// `build`.
 pub fn render_reusing(
     site: &Site,
     theme: &mut Theme,
     settings: &Settings,
-    earlier: Option<&dyn Earlier>,
+    reuse: Reuse,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    render_with(site, theme, settings, &mut RenderCache::default(), earlier)
+    render_with(site, theme, settings, &mut RenderCache::default(), reuse)
 }
 
 fn render_with(
@@ -359,8 +376,12 @@ fn render_with(
     theme: &mut Theme,
     settings: &Settings,
     cache: &mut RenderCache,
-    earlier: Option<&dyn Earlier>,
+    reuse: Reuse,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    let earlier = match reuse {
+        Reuse::Earlier(earlier) => Some(earlier),
+        _ => None,
+    };
     let Some(config) = &site.config else { return Err(Vec::new()) };
     let base_url = settings.base_url.clone().unwrap_or_else(|| config.base_url.value.clone());
     let links = Links::new(&base_url, config);
@@ -392,7 +413,14 @@ fn render_with(
                     return Ok((d.slug.clone(), Cached { key, rendered, files: DossierFiles::Earlier(paths) }));
                 }
                 render_dossier(site, d, &renderer).map(|(rendered, files)| {
-                    (d.slug.clone(), Cached { key, rendered, files: DossierFiles::Held(files) })
+                    let files = match reuse {
+                        Reuse::Sink(sink) => {
+                            files.iter().for_each(|(path, bytes)| sink.put(path, bytes));
+                            DossierFiles::Written(files.into_iter().map(|(path, _)| path).collect())
+                        }
+                        _ => DossierFiles::Held(files),
+                    };
+                    (d.slug.clone(), Cached { key, rendered, files })
                 })
             })
             .collect()
@@ -401,12 +429,14 @@ fn render_with(
     let mut done = Vec::with_capacity(rendered.len());
     let mut errors = Vec::new();
     let mut taken = Vec::new();
+    let mut written = Vec::new();
     for result in rendered {
         match result {
             Ok((slug, cached)) => {
                 match &cached.files {
                     DossierFiles::Held(files) => output.files.extend(files.iter().cloned()),
                     DossierFiles::Earlier(paths) => taken.extend(paths.iter().cloned()),
+                    DossierFiles::Written(paths) => written.extend(paths.iter().cloned()),
                 }
                 done.push(cached.rendered.clone());
                 next.insert(slug, cached);
@@ -429,7 +459,7 @@ fn render_with(
         errors.push(e);
     }
     if errors.is_empty() {
-        Ok(Rendered { output, earlier: taken, units: cache.units() })
+        Ok(Rendered { output, earlier: taken, written, units: cache.units() })
     } else {
         crate::diagnostics::sort(&mut errors);
         Err(errors)

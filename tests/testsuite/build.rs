@@ -900,10 +900,23 @@ fn a_failing_build_leaves_the_previous_output_byte_identical() {
     let outcome = run_build(wiki.root(), &out, &[]);
     assert_failed_and_unchanged(&outcome, &out, &before, "template");
 
-    // Fixed again: the next build replaces the output.
-    let wiki = wiki.remove("themes/default/templates/provider.html");
+    // Without a cache the dossiers' pages are written as they are rendered: a listing that fails
+    // after them (keeping the id a body links to) still leaves the previous output as it was,
+    // and no staging folder behind.
+    let wiki = wiki.remove("themes/default/templates/provider.html").write(
+        "themes/default/templates/category.html",
+        "{% extends \"base.html\" %}{% block main %}<h2 id=\"comparison-title\"></h2>{{ category.no_such_field.x }}{% endblock main %}",
+    );
+    let outcome = run_build(wiki.root(), &out, &["--no-cache"]);
+    assert_failed_and_unchanged(&outcome, &out, &before, "template");
+    assert!(outcome.stderr.contains("category.html"), "the error names the template: {}", outcome.stderr);
+
+    // Fixed again: the next build replaces the output, with a cache or without.
+    let wiki = wiki.remove("themes/default/templates/category.html");
     run_build(wiki.root(), &out, &[]).assert_code(0);
     assert!(tree(&out) == before, "the same input builds the same output again");
+    run_build(wiki.root(), &out, &["--no-cache"]).assert_code(0);
+    assert!(tree(&out) == before, "a build without the cache writes the same output");
 }
 
 #[test]
