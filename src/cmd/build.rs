@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::cache::{self, Caches};
 use crate::diagnostics::{Counts, Diagnostic, FileSources, Severity};
 use crate::memo::Memo;
@@ -78,7 +80,7 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
             caches.write(rendered, &options.output)?;
         }
         Writer::Staged(staged) => {
-            index.iter().for_each(|(path, bytes)| staged.put(path, bytes));
+            index.par_iter().for_each(|(path, bytes)| staged.put(path, bytes));
             staged.finish(&rendered.output)?;
             cache::write::forget_standby(&options.output)?;
         }
