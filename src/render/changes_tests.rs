@@ -98,6 +98,12 @@ fn a_new_entry_leaves_full_pages_as_they_were_and_reuses_them() {
         assert_ne!(before.files[moved], after.files[moved], "{moved} shows the new entry");
     }
     assert_eq!(subjects(&after, "changes/page/3/index.html"), (200..251).rev().collect::<Vec<_>>());
+    // The front page's older page moves from 2 to 3 here; the archive pages stay as they were.
+    let before = render(&site, record(300), &mut cache);
+    let after = render(&site, record(301), &mut cache);
+    for full in ["changes/page/1/index.html", "changes/page/2/index.html"] {
+        assert!(Arc::ptr_eq(&before.files[full], &after.files[full]), "{full} was rendered again");
+    }
 }
 
 #[test]

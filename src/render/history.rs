@@ -450,7 +450,12 @@ pub fn site_files(
         jobs.extend((1..=archive.pages()).map(|n| (archive.path(Some(n)), 0, Some(n))));
         jobs.par_iter_mut().for_each(|(path, key, page)| {
             let entries = page.map_or_else(|| archive.front(), |n| archive.page(n));
-            let neighbours = (page.map(|n| n < archive.pages()), archive.older_than_front());
+            // Where a page's links go: the front page's older page moves every hundred entries,
+            // an archive page's only when a newer archive page appears.
+            let neighbours = match *page {
+                None => (None, archive.older_than_front()),
+                Some(n) => (Some(n < archive.pages()), None),
+            };
             let mut text = format!("{path}|{}|{complete_from:?}|{neighbours:?}", r.global_key);
             // A commit and the slug a dossier had in it name an entry and all it holds (its
             // changes, the commit's day and subject): a cache from another engine is dropped
