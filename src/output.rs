@@ -53,11 +53,6 @@ pub fn folders<'a>(paths: impl IntoIterator<Item = &'a String>) -> BTreeSet<&'a 
     folders
 }
 
-/// Writes `output` to `target`, replacing what was there only once everything is written.
-pub fn write_atomically(output: &Output, target: &Path) -> anyhow::Result<()> {
-    Staged::new(target)?.finish(output)
-}
-
 /// Where a stage hands files it made and will not keep, so a site need not be held whole in
 /// memory: at 10,000 dossiers their pages are most of a gigabyte.
 pub trait Sink: Sync {
@@ -218,10 +213,10 @@ mod tests {
         let mut first = Output::default();
         first.insert("a/index.html", "one");
         first.insert("old.html", "gone soon");
-        write_atomically(&first, &target).unwrap();
+        Staged::new(&target).and_then(|staged| staged.finish(&first)).unwrap();
         let mut second = Output::default();
         second.insert("a/index.html", "two");
-        write_atomically(&second, &target).unwrap();
+        Staged::new(&target).and_then(|staged| staged.finish(&second)).unwrap();
         assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "two");
         assert!(!target.join("old.html").exists());
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -234,11 +229,11 @@ mod tests {
         let target = tmp.path().join("public");
         let mut first = Output::default();
         first.insert("index.html", "kept");
-        write_atomically(&first, &target).unwrap();
+        Staged::new(&target).and_then(|staged| staged.finish(&first)).unwrap();
         let mut bad = Output::default();
         bad.insert("x", "file");
         bad.insert("x/y", "a file under a file cannot be written");
-        assert!(write_atomically(&bad, &target).is_err());
+        assert!(Staged::new(&target).and_then(|staged| staged.finish(&bad)).is_err());
         assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "kept");
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"], "the staging folder is gone");

@@ -21,7 +21,7 @@ use crate::output::{Swap, blob_of, folders, make_folders, remove_tree};
 /// cache.
 pub type Files = BTreeMap<String, Content>;
 
-/// Writes `files` to `target` as [`crate::output::write_atomically`] does, through `cache`,
+/// Writes `files` to `target` as [`crate::output::Staged`] does, through `cache`,
 /// and keeps the retired output as the next build's standby. A cache that cannot be used
 /// costs speed, never the build: the files are then written as they are.
 pub fn write_atomically(files: &Files, target: &Path, cache: &BuildCache) -> anyhow::Result<()> {
@@ -524,7 +524,7 @@ mod tests {
         for (path, text) in pages {
             plain.insert(path, text);
         }
-        crate::output::write_atomically(&plain, &target).unwrap();
+        crate::output::Staged::new(&target).and_then(|staged| staged.finish(&plain)).unwrap();
         forget_standby(&target).unwrap();
         assert!(!standby.exists());
         assert_eq!(tree(&target).len(), 4);
