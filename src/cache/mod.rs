@@ -32,7 +32,7 @@ pub fn words(dir: &Path) -> KeyedFile {
 }
 
 /// Opens the history cache in `dir` (file `history`: the history as read up to the newest commit a
-/// build saw, under one key).
+/// build saw, in parts, and the parsed versions the next commits are compared with).
 pub fn history(dir: &Path) -> KeyedFile {
     KeyedFile::open(dir.join("history"), "dossier-history-cache", crate::history::CACHE_FORMAT)
 }

@@ -368,3 +368,167 @@ fn edits_far_apart_in_a_large_folder_are_found_and_the_rest_unread() {
     assert_eq!(touched("Rename one, add one"), ["new", "p999"]);
     assert_eq!(history.dossiers["p999"][1].changes, [Change::DossierRenamed { from: "p010".into() }]);
 }
+
+/// A memo that records which keys a load read and wrote, over the history cache in a folder.
+struct Traffic {
+    inner: crate::cache::KeyedFile,
+    got: std::sync::Mutex<Vec<String>>,
+    put: std::sync::Mutex<Vec<String>>,
+}
+
+impl Traffic {
+    fn open(dir: &Path) -> Traffic {
+        Traffic { inner: crate::cache::history(dir), got: Default::default(), put: Default::default() }
+    }
+
+    fn put_keys(&self) -> Vec<String> {
+        let mut keys = self.put.lock().unwrap().clone();
+        keys.sort();
+        keys
+    }
+}
+
+impl Memo for Traffic {
+    fn get(&self, key: &str, hash: u64) -> Option<&[u8]> {
+        self.got.lock().unwrap().push(key.to_owned());
+        self.inner.get(key, hash)
+    }
+
+    fn put(&self, key: &str, hash: u64, bytes: Vec<u8>) {
+        self.put.lock().unwrap().push(key.to_owned());
+        self.inner.put(key, hash, bytes);
+    }
+}
+
+/// The id of the blob at `path` in `HEAD`.
+fn blob_id(repo: &TestRepo, path: &str) -> String {
+    repo.git(&["rev-parse", &format!("HEAD:{path}")]).trim().to_owned()
+}
+
+#[test]
+fn a_warm_load_takes_the_version_it_compares_with_from_the_cache_not_from_git() {
+    let repo = TestRepo::new();
+    let cache = tempfile::tempdir().unwrap();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    repo.write(A, &dossier("dns", "", &one));
+    repo.write("content/providers/b.md", &dossier("dns", "", &one));
+    repo.commit("2026-01-01", "Add a and b");
+    let base = blob_id(&repo, A);
+    let memo = Traffic::open(cache.path());
+    assert_eq!(load(repo.root(), Some(&memo)).commits.len(), 1);
+    assert!(memo.put_keys().contains(&format!("parsed {base}")), "{:?}", memo.put_keys());
+    memo.inner.save().unwrap();
+
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "disputed\n")));
+    repo.commit("2026-01-02", "Dispute x");
+    let edited = blob_id(&repo, A);
+    let cold = load(repo.root(), None);
+    // Git can no longer give the version before the edit: the warm load must not need it.
+    std::fs::remove_file(repo.root().join(".git/objects").join(&base[..2]).join(&base[2..])).unwrap();
+    assert!(load(repo.root(), None) != cold, "without the blob a cold load differs");
+    let memo = Traffic::open(cache.path());
+    let warm = load(repo.root(), Some(&memo));
+    assert_eq!(warm, cold);
+    assert_eq!(
+        timeline(&warm, "a")[1].2,
+        [Change::StatusChanged { claim: "x".into(), from: ClaimStatus::Verified, to: ClaimStatus::Disputed }]
+    );
+    // The new version is parsed and kept; of b, nothing is read but its kept version's entry.
+    let parsed: Vec<String> = memo.put_keys().into_iter().filter(|k| k.starts_with("parsed ")).collect();
+    assert_eq!(parsed, [format!("parsed {edited}")]);
+    memo.inner.save().unwrap();
+    let kept = crate::cache::history(cache.path());
+    assert!(kept.get(&format!("parsed {}", blob_id(&repo, "content/providers/b.md")), 0).is_some());
+    assert!(kept.get(&format!("parsed {edited}"), 0).is_some());
+}
+
+#[test]
+fn a_damaged_or_missing_parsed_version_is_read_from_git_again() {
+    let repo = TestRepo::new();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    repo.write(A, &dossier("dns", "", &one));
+    repo.commit("2026-01-01", "Add a");
+    let base = blob_id(&repo, A);
+    let cache = tempfile::tempdir().unwrap();
+    let memo = crate::cache::history(cache.path());
+    load(repo.root(), Some(&memo));
+    memo.save().unwrap();
+    let saved = std::fs::read(cache.path().join("history")).unwrap();
+    repo.write(A, &dossier("dns", "", &one.replace("verified\n", "retracted\n")));
+    repo.commit("2026-01-02", "Retract x");
+    let cold = load(repo.root(), None);
+    for damage in ["garbage", "missing"] {
+        std::fs::write(cache.path().join("history"), &saved).unwrap();
+        let memo = crate::cache::history(cache.path());
+        match damage {
+            "garbage" => memo.put(&format!("parsed {base}"), 0, b"\xff not cbor".to_vec()),
+            _ => memo.put(&format!("parsed {base}"), 1, Vec::new()),
+        }
+        memo.save().unwrap();
+        let memo = crate::cache::history(cache.path());
+        assert!(memo.get(&format!("parsed {base}"), 0).is_none_or(|b| b == b"\xff not cbor"), "{damage}");
+        assert_eq!(load(repo.root(), Some(&memo)), cold, "{damage}");
+    }
+}
+
+#[test]
+fn a_warm_load_after_one_commit_writes_only_what_changed() {
+    let repo = TestRepo::new();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    for i in 0..40 {
+        repo.write(&format!("content/providers/p{i:02}.md"), &dossier("dns", "", &one));
+    }
+    repo.commit("2026-01-01", "Add 40");
+    let cache = tempfile::tempdir().unwrap();
+    let memo = Traffic::open(cache.path());
+    load(repo.root(), Some(&memo));
+    let cold_keys = memo.put_keys();
+    assert!(cold_keys.iter().filter(|k| k.starts_with("paths ")).count() == PATH_PARTS as usize, "{cold_keys:?}");
+    memo.inner.save().unwrap();
+
+    let path = "content/providers/p07.md";
+    repo.write(path, &dossier("dns", "", &one.replace("verified\n", "disputed\n")));
+    repo.commit("2026-01-02", "Dispute p07");
+    let memo = Traffic::open(cache.path());
+    let warm = load(repo.root(), Some(&memo));
+    assert_eq!(warm, load(repo.root(), None));
+    let expected = vec![
+        "commits 0".to_owned(),
+        format!("parsed {}", blob_id(&repo, path)),
+        format!("paths {}", part_of(path)),
+        WALKED.to_owned(),
+    ];
+    assert_eq!(memo.put_keys(), expected);
+    memo.inner.save().unwrap();
+
+    // Nothing new: nothing written, and everything kept.
+    let memo = Traffic::open(cache.path());
+    assert_eq!(load(repo.root(), Some(&memo)), warm);
+    assert_eq!(memo.put_keys(), Vec::<String>::new());
+    let before = std::fs::read(cache.path().join("history")).unwrap();
+    memo.inner.save().unwrap();
+    assert_eq!(std::fs::read(cache.path().join("history")).unwrap(), before);
+}
+
+#[test]
+fn a_walked_history_with_a_damaged_part_is_read_again_whole() {
+    let repo = TestRepo::new();
+    let one = claim("x", "fact", "verified", "2026-01-01", &["https://a.test/1"]);
+    repo.write(A, &dossier("dns", "", &one));
+    repo.commit("2026-01-01", "Add a");
+    let cache = tempfile::tempdir().unwrap();
+    let memo = crate::cache::history(cache.path());
+    let cold = load(repo.root(), Some(&memo));
+    memo.save().unwrap();
+    let saved = std::fs::read(cache.path().join("history")).unwrap();
+    for key in [paths_key(part_of(A)), commits_key(0), WALKED.to_owned()] {
+        std::fs::write(cache.path().join("history"), &saved).unwrap();
+        let memo = crate::cache::history(cache.path());
+        memo.put(&key, 0, b"\xff not cbor".to_vec());
+        memo.save().unwrap();
+        let memo = Traffic::open(cache.path());
+        assert!(Walked::load(&memo).is_none(), "{key}");
+        assert_eq!(load(repo.root(), Some(&memo)), cold, "{key}");
+        assert!(memo.put_keys().contains(&paths_key(part_of(A))), "{key}: saved whole again");
+    }
+}

@@ -17,8 +17,10 @@
 //!   one thread, so each blob is a delta on the one just read, and compared one after another;
 //!   lines run in parallel. A blob is parsed once, when its line reaches it.
 //! - What was read is kept in the build cache under the newest commit it covers ([`Walked`]):
-//!   the history so far and each dossier file's blob and last blob that parsed. The next build
-//!   walks back only to that commit and reads just the commits after it.
+//!   the history so far and each dossier file's blob and last blob that parsed, in parts a new
+//!   commit rewrites only where it changed them, and that last blob's parsed version under its
+//!   id. The next build walks back only to that commit, reads just the commits after it, and
+//!   reads from git and parses only their new blobs.
 
 pub mod events;
 mod git;
@@ -28,7 +30,7 @@ pub mod review;
 #[path = "history_tests.rs"]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -43,11 +45,9 @@ use crate::load::{self, InputKind};
 use crate::memo::Memo;
 use crate::model::Date;
 
-/// The version of what the memo keeps ([`Walked`]): a change to it, or to [`Change`], bumps it.
-pub const CACHE_FORMAT: u32 = 2;
-
-/// The memo key of the walked history.
-const WALKED: &str = "walked";
+/// The version of what the memo keeps ([`Walked`]'s parts, parsed versions): a change to them,
+/// or to [`Change`] or [`Snapshot`], bumps it.
+pub const CACHE_FORMAT: u32 = 3;
 
 /// A commit of the published branch's first-parent line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,8 +140,7 @@ fn read(repo: &Repo, memo: Option<&dyn Memo>) -> anyhow::Result<History> {
     let boundary: HashSet<ObjectId> = reader.shallow_boundary().into_iter().collect();
     // An earlier walk that stopped at a shallow clone's edge is kept only while that edge is.
     let saved = memo
-        .and_then(|m| m.get(WALKED, 0))
-        .and_then(|bytes| ciborium::from_reader::<Walked, _>(bytes).ok())
+        .and_then(Walked::load)
         .filter(|w| w.shallow_root.as_deref().and_then(oid).is_none_or(|root| boundary.contains(&root)));
     let stop = saved.as_ref().and_then(|w| w.tip.as_deref()).and_then(oid);
     let mut chain = Vec::new();
@@ -159,14 +158,17 @@ fn read(repo: &Repo, memo: Option<&dyn Memo>) -> anyhow::Result<History> {
     }
     chain.reverse();
     // A saved walk whose newest commit is not on the line (history rewritten) is of no use.
-    let mut walked = if reached { saved.unwrap_or_default() } else { Walked::default() };
-    if !chain.is_empty() {
-        walked.extend(repo, &reader, chain)?;
-        if let Some(memo) = memo {
-            let mut bytes = Vec::new();
-            if ciborium::into_writer(&walked, &mut bytes).is_ok() {
-                memo.put(WALKED, 0, bytes);
-            }
+    let (mut walked, continued) = match saved {
+        Some(saved) if reached => (saved, true),
+        _ => (Walked::default(), false),
+    };
+    let known = walked.commits.len();
+    let read_new = !chain.is_empty();
+    let touched = if read_new { walked.extend(repo, &reader, chain, memo)? } else { HashSet::new() };
+    if let Some(memo) = memo {
+        walked.keep_parsed(memo);
+        if read_new {
+            walked.save(memo, continued.then_some((known, &touched)));
         }
     }
     Ok(walked.into_history())
@@ -196,8 +198,10 @@ pub fn slug_of(path: &str) -> String {
     name.strip_suffix(".md").unwrap_or(name).to_owned()
 }
 
-/// The history read up to a commit, as the memo keeps it: enough to go on from that commit.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// The history read up to a commit: enough to go on from that commit. The memo keeps it in
+/// parts, so a build after one new commit reads and writes only what changed (see
+/// [`Walked::load`] and [`Walked::save`]).
+#[derive(Debug, Default)]
 struct Walked {
     /// The newest commit read, and its `content/` tree.
     tip: Option<String>,
@@ -212,6 +216,85 @@ struct Walked {
     /// Each dossier file at `tip` → its blob and the last blob of it that parsed.
     files: BTreeMap<String, (String, Option<String>)>,
     edited: BTreeMap<String, Date>,
+}
+
+/// The memo key of the walked history's head: its [`Head`].
+const WALKED: &str = "walked";
+
+/// Commits per memo entry of the commit list: a new commit rewrites the last one only.
+const COMMITS_PER_PART: usize = 512;
+
+/// Memo entries the paths' state is spread over, by a hash of the path: a new commit rewrites
+/// the ones holding the paths it touched.
+const PATH_PARTS: u64 = 256;
+
+/// What the memo keeps under [`WALKED`].
+#[derive(Serialize, Deserialize)]
+struct Head {
+    tip: Option<String>,
+    tip_content: Option<String>,
+    shallow_root: Option<String>,
+    complete_from: Option<Date>,
+    /// How many commits the commit list holds.
+    commits: usize,
+}
+
+/// The state of the paths whose hash falls in one part: [`Walked`]'s maps, cut down to them.
+#[derive(Deserialize)]
+struct PathPart {
+    by_path: BTreeMap<String, Vec<Entry>>,
+    files: BTreeMap<String, (String, Option<String>)>,
+    edited: BTreeMap<String, Date>,
+}
+
+/// A [`PathPart`] as saved, borrowing from [`Walked`].
+#[derive(Default, Serialize)]
+struct PartRef<'a> {
+    by_path: BTreeMap<&'a str, &'a Vec<Entry>>,
+    files: BTreeMap<&'a str, &'a (String, Option<String>)>,
+    edited: BTreeMap<&'a str, &'a Date>,
+}
+
+fn commits_key(part: usize) -> String {
+    format!("commits {part}")
+}
+
+fn paths_key(part: u64) -> String {
+    format!("paths {part}")
+}
+
+fn part_of(path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_bytes()) % PATH_PARTS
+}
+
+fn decode<T: serde::de::DeserializeOwned>(memo: &dyn Memo, key: &str) -> Option<T> {
+    ciborium::from_reader(memo.get(key, 0)?).ok()
+}
+
+fn encode(memo: &dyn Memo, key: &str, value: &impl Serialize) {
+    let mut bytes = Vec::new();
+    if ciborium::into_writer(value, &mut bytes).is_ok() {
+        memo.put(key, 0, bytes);
+    }
+}
+
+/// The memo key of a blob's parsed version. Only versions that parsed are kept: they are what
+/// a dossier's next version is compared with.
+fn parsed_key(blob: ObjectId) -> String {
+    format!("parsed {blob}")
+}
+
+/// The version in `blob` as an earlier build parsed it, if the memo holds it.
+fn parsed(memo: Option<&dyn Memo>, blob: ObjectId) -> Option<Arc<Version>> {
+    decode::<Snapshot>(memo?, &parsed_key(blob)).map(|snapshot| Arc::new(Ok(snapshot)))
+}
+
+/// The version of the dossier at `path` in `blob`: from the memo, or else read from git.
+fn start_version(reader: &git::Reader, memo: Option<&dyn Memo>, blob: ObjectId, path: &str) -> Version {
+    match parsed(memo, blob) {
+        Some(version) => version.as_ref().clone(),
+        None => read_version(reader, blob, path),
+    }
 }
 
 /// A dossier file while new commits are read: its blob, the last blob that parsed before them,
@@ -265,6 +348,9 @@ enum StepKind {
 struct LineOutcome {
     entries: Vec<Found>,
     last_valid: Option<ObjectId>,
+    /// The last version that parsed, when this build parsed it (rather than took it from the
+    /// memo): the memo keeps it for the next build.
+    parsed: Option<(ObjectId, Arc<Version>)>,
 }
 
 /// The changes one step made.
@@ -278,14 +364,95 @@ struct Found {
 }
 
 impl Walked {
+    /// What an earlier build kept in `memo`; `None` if any part of it is missing or damaged.
+    fn load(memo: &dyn Memo) -> Option<Walked> {
+        let _span = tracing::info_span!("history cache read").entered();
+        let head: Head = decode(memo, WALKED)?;
+        let commits: Vec<Vec<Commit>> = (0..head.commits.div_ceil(COMMITS_PER_PART))
+            .into_par_iter()
+            .map(|part| decode(memo, &commits_key(part)))
+            .collect::<Option<_>>()?;
+        let commits: Vec<Commit> = commits.into_iter().flatten().collect();
+        if commits.len() != head.commits {
+            return None;
+        }
+        let parts: Vec<PathPart> =
+            (0..PATH_PARTS).into_par_iter().map(|part| decode(memo, &paths_key(part))).collect::<Option<_>>()?;
+        let mut walked = Walked {
+            tip: head.tip,
+            tip_content: head.tip_content,
+            shallow_root: head.shallow_root,
+            complete_from: head.complete_from,
+            commits,
+            ..Walked::default()
+        };
+        for part in parts {
+            walked.by_path.extend(part.by_path);
+            walked.files.extend(part.files);
+            walked.edited.extend(part.edited);
+        }
+        Some(walked)
+    }
+
+    /// Keeps this in `memo`: whole, or when it continues what the memo held, only what changed
+    /// since (`since`: how many commits the list held then, and the paths touched after).
+    fn save(&self, memo: &dyn Memo, since: Option<(usize, &HashSet<String>)>) {
+        let _span = tracing::info_span!("history cache write").entered();
+        let head = Head {
+            tip: self.tip.clone(),
+            tip_content: self.tip_content.clone(),
+            shallow_root: self.shallow_root.clone(),
+            complete_from: self.complete_from,
+            commits: self.commits.len(),
+        };
+        encode(memo, WALKED, &head);
+        let first = since.map_or(0, |(known, _)| known / COMMITS_PER_PART);
+        (first..self.commits.len().div_ceil(COMMITS_PER_PART)).into_par_iter().for_each(|part| {
+            let end = ((part + 1) * COMMITS_PER_PART).min(self.commits.len());
+            encode(memo, &commits_key(part), &&self.commits[part * COMMITS_PER_PART..end]);
+        });
+        let dirty: BTreeSet<u64> = match since {
+            Some((_, touched)) => touched.iter().map(|path| part_of(path)).collect(),
+            None => (0..PATH_PARTS).collect(),
+        };
+        let mut parts: BTreeMap<u64, PartRef<'_>> = dirty.into_iter().map(|p| (p, PartRef::default())).collect();
+        for (path, entries) in &self.by_path {
+            if let Some(part) = parts.get_mut(&part_of(path)) {
+                part.by_path.insert(path, entries);
+            }
+        }
+        for (path, file) in &self.files {
+            if let Some(part) = parts.get_mut(&part_of(path)) {
+                part.files.insert(path, file);
+            }
+        }
+        for (path, date) in &self.edited {
+            if let Some(part) = parts.get_mut(&part_of(path)) {
+                part.edited.insert(path, date);
+            }
+        }
+        parts.par_iter().for_each(|(&part, state)| encode(memo, &paths_key(part), state));
+    }
+
+    /// Marks the parsed version of each dossier file's last blob that parsed as still needed,
+    /// so the memo keeps it without this build reading it.
+    fn keep_parsed(&self, memo: &dyn Memo) {
+        for last in self.files.values().filter_map(|(_, last)| last.as_deref()) {
+            memo.get(&format!("parsed {last}"), 0);
+        }
+    }
+
     /// Reads `chain` (commits after `tip`, oldest first, each with whether a shallow clone
-    /// ends there) on top of what was read.
+    /// ends there) on top of what was read, taking versions earlier builds parsed from `memo`
+    /// and keeping there the ones the next build will compare with. Returns every path the
+    /// commits touched.
     fn extend(
         &mut self,
         repo: &Repo,
         reader: &git::Reader,
         chain: Vec<(git::CommitHeader, bool)>,
-    ) -> anyhow::Result<()> {
+        memo: Option<&dyn Memo>,
+    ) -> anyhow::Result<HashSet<String>> {
         if self.tip.is_none()
             && let Some((first, true)) = chain.first()
         {
@@ -314,7 +481,7 @@ impl Walked {
                 continue;
             }
             let changed: Vec<&git::FileChange> = files.iter().filter(|f| is_dossier(&f.path)).collect();
-            let renames = renames(reader, &changed, &live, &lines);
+            let renames = renames(reader, memo, &changed, &live, &lines);
             for (order, file) in changed.iter().enumerate() {
                 if renames.values().any(|from| from == &file.path) {
                     continue;
@@ -344,8 +511,15 @@ impl Walked {
         }
         let outcomes: Vec<LineOutcome> = {
             let _span = tracing::info_span!("history versions", dossiers = lines.len()).entered();
-            lines.par_iter().map_init(|| repo.reader(), |r, line| line.compare(r)).collect()
+            lines.par_iter().map_init(|| repo.reader(), |r, line| line.compare(r, memo)).collect()
         };
+        if let Some(memo) = memo {
+            for (blob, version) in live.values().filter_map(|l| outcomes[l.line?].parsed.as_ref()) {
+                if let Ok(snapshot) = version.as_ref() {
+                    encode(memo, &parsed_key(*blob), snapshot);
+                }
+            }
+        }
         self.files = live
             .into_iter()
             .map(|(path, l)| {
@@ -353,6 +527,7 @@ impl Walked {
                 (path, (l.blob.to_string(), last.map(|b| b.to_string())))
             })
             .collect();
+        let touched: HashSet<String> = diffs.iter().flat_map(|(_, files)| files).map(|f| f.path.clone()).collect();
         let mut per_commit: Vec<Vec<Found>> = vec![Vec::new(); chain.len()];
         for found in outcomes.into_iter().flat_map(|o| o.entries) {
             per_commit[found.at].push(found);
@@ -379,7 +554,7 @@ impl Walked {
                 self.by_path.insert(path, list);
             }
         }
-        Ok(())
+        Ok(touched)
     }
 
     fn into_history(self) -> History {
@@ -433,6 +608,7 @@ fn diff_chain(
 /// Added path → removed path, for dossiers renamed in one commit.
 fn renames(
     reader: &git::Reader,
+    memo: Option<&dyn Memo>,
     changed: &[&git::FileChange],
     live: &HashMap<String, Live>,
     lines: &[Line],
@@ -445,7 +621,7 @@ fn renames(
     let pairs = pair_renames(
         &added.iter().map(|f| f.new).collect::<Vec<_>>(),
         &removed.iter().map(|f| f.old).collect::<Vec<_>>(),
-        |r| last_valid_version(reader, &removed[r].path, live, lines),
+        |r| last_valid_version(reader, memo, &removed[r].path, live, lines),
         |a| added[a].new.map(|blob| read_version(reader, blob, &added[a].path)),
     );
     pairs.into_iter().map(|(a, r)| (added[a].path.clone(), removed[r].path.clone())).collect()
@@ -491,9 +667,10 @@ fn pair_renames(
 }
 
 /// The last version of a live file that parsed, read again: the newest of its versions in the
-/// commits being read that parses, or else the one before them.
+/// commits being read that parses, or else the one before them (from the memo if it holds it).
 fn last_valid_version(
     reader: &git::Reader,
+    memo: Option<&dyn Memo>,
     path: &str,
     live: &HashMap<String, Live>,
     lines: &[Line],
@@ -512,24 +689,27 @@ fn last_valid_version(
         Some(line) => line.start.as_ref().map(|(p, b)| (p.as_str(), *b))?,
         None => (path, file.last_valid?),
     };
-    Some(read_version(reader, blob, path))
+    Some(start_version(reader, memo, blob, path))
 }
 
 impl Line {
     /// Reads the line's versions, newest first (git stores older versions as deltas on newer
-    /// ones), then compares each, oldest first, with the last one that parsed.
-    fn compare(&self, reader: &mut git::Reader) -> LineOutcome {
+    /// ones), then compares each, oldest first, with the last one that parsed. The version
+    /// before them is taken from `memo` when it holds it.
+    fn compare(&self, reader: &mut git::Reader, memo: Option<&dyn Memo>) -> LineOutcome {
         let compared =
             self.steps.iter().any(|step| matches!(step.kind, StepKind::Modified(_) | StepKind::Renamed { .. }));
         let start = self.start.as_ref().filter(|_| compared).map(|(path, blob)| (path.as_str(), *blob));
+        let cached = start.and_then(|(_, blob)| Some((blob, parsed(memo, blob)?)));
         let newest_first = self.steps.iter().rev().filter_map(|step| Some((step.path.as_str(), step.kind.blob()?)));
         let mut bytes: HashMap<ObjectId, Result<Vec<u8>, String>> = HashMap::new();
-        for (_, blob) in newest_first.chain(start) {
+        for (_, blob) in newest_first.chain(start.filter(|_| cached.is_none())) {
             bytes.entry(blob).or_insert_with(|| read_blob(reader, blob));
         }
         let oldest_first =
             start.into_iter().chain(self.steps.iter().filter_map(|step| Some((step.path.as_str(), step.kind.blob()?))));
-        let mut versions: HashMap<ObjectId, Arc<Version>> = HashMap::new();
+        let from_memo = cached.as_ref().map(|(blob, _)| *blob);
+        let mut versions: HashMap<ObjectId, Arc<Version>> = cached.into_iter().collect();
         let mut known = None;
         for (path, blob) in oldest_first {
             if versions.contains_key(&blob) {
@@ -585,7 +765,8 @@ impl Line {
             };
             entries.push(step.found(renamed_from, changes));
         }
+        let parsed = last_valid.clone().filter(|(blob, _)| Some(*blob) != from_memo);
         let last_valid = last_valid.map(|(blob, _)| blob).or_else(|| self.start.as_ref().map(|(_, b)| *b));
-        LineOutcome { entries, last_valid }
+        LineOutcome { entries, last_valid, parsed }
     }
 }
