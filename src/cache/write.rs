@@ -1,6 +1,7 @@
 //! Writing a build's output through the build cache: files the cache checked are hard-linked
 //! from it, new files of its units are kept in it, and the output the swap retires is kept
-//! beside the target as a standby (`.<name>.standby`), which the next build starts from: it
+//! beside the target as a standby (`.<name>.standby`; the first build, which retires none,
+//! links its output there), which the next build starts from: it
 //! keeps every file that still holds what the new output has there, and writes and removes
 //! only the difference. A warm build at 10,000 dossiers then touches a few dozen files, where
 //! writing a fresh tree of 30,000 and deleting the old one took a second.
@@ -49,10 +50,15 @@ pub fn write_atomically(files: &Files, target: &Path, cache: &BuildCache) -> any
         Ok(stamps) => stamps,
         Err(e) => return swap.finish::<()>(Err(e)).map(drop),
     };
-    if let Some(retired) = swap.finish(Ok(()))?
-        && !trees.as_ref().is_some_and(|trees| trees.retire(&retired, &standby))
-    {
-        remove_tree(&retired).with_context(|| format!("cannot remove the previous output {}", retired.display()))?;
+    let retired = swap.finish(Ok(()))?;
+    match (retired, &trees) {
+        (Some(retired), Some(trees)) if trees.retire(&retired, &standby) => {}
+        (Some(retired), _) => {
+            remove_tree(&retired)
+                .with_context(|| format!("cannot remove the previous output {}", retired.display()))?;
+        }
+        (None, Some(trees)) => trees.link_standby(target, &standby, &stamps),
+        (None, None) => {}
     }
     if let Some(Err(e)) = trees.map(|trees| trees.save_output(&stamps)) {
         tracing::warn!("the output's file list was not saved; the next build writes every file: {e:#}");
@@ -414,8 +420,43 @@ impl Trees {
         true
     }
 
+    /// Makes the standby when no output was retired (the first build with the cache): the new
+    /// output's files linked into a second tree, so the next build refreshes a few dozen files
+    /// there rather than linking every file of the site again. A link shares its inode and
+    /// times, so the output's file stamps hold for the standby. Without it the next build is
+    /// slower, never wrong: a partial standby is removed.
+    fn link_standby(&self, output: &Path, standby: &Path, stamps: &Stamps) {
+        let _span = tracing::info_span!("link standby", files = stamps.files.len()).entered();
+        let linked = || -> anyhow::Result<Stamps> {
+            if standby.exists() {
+                remove_tree(standby)?;
+            }
+            let all = folders(stamps.files.keys());
+            make_folders(standby, &all)?;
+            // By folder, so each folder's last change is early enough to have settled once all are linked.
+            let mut paths: Vec<&String> = stamps.files.keys().collect();
+            paths.par_sort_unstable();
+            paths.par_iter().try_for_each(|rel| {
+                let (from, to) = (output.join(rel), standby.join(rel));
+                fs::hard_link(&from, &to).with_context(|| format!("cannot link {} to {}", from.display(), to.display()))
+            })?;
+            Ok(Stamps { files: stamps.files.clone(), folders: settled_folders(standby, all.into_iter()) })
+        };
+        let saved = linked().and_then(|linked| self.save(&self.standby, &linked));
+        if let Err(e) = saved {
+            tracing::info!("no standby for the next build, which writes every file: {e:#}");
+            let _ = fs::remove_file(&self.standby);
+            let _ = remove_tree(standby);
+        }
+    }
+
     /// Records what the new output holds.
     fn save_output(&self, stamps: &Stamps) -> anyhow::Result<()> {
+        self.save(&self.output, stamps)
+    }
+
+    /// Writes the list of a tree's `stamps` to `list`.
+    fn save(&self, list: &Path, stamps: &Stamps) -> anyhow::Result<()> {
         use std::fmt::Write as _;
         let lines = stamps.files.len() + stamps.folders.len();
         let mut text = String::with_capacity(lines * 96);
@@ -431,7 +472,7 @@ impl Trees {
             };
         }
         let _ = writeln!(text, "end {lines}");
-        crate::fsio::replace_file(&self.output, text)
+        crate::fsio::replace_file(list, text)
     }
 }
 
@@ -444,6 +485,13 @@ mod tests {
     #[cfg(unix)]
     fn inode_of(path: &Path) -> u64 {
         crate::cache::build::inode(&fs::metadata(path).unwrap())
+    }
+
+    /// Writes `text` to a new file at `path`, as an editor that saves through a rename does.
+    fn replace(path: &Path, text: &str) {
+        let new = path.with_extension("new");
+        fs::write(&new, text).unwrap();
+        fs::rename(&new, path).unwrap();
     }
 
     fn tree(dir: &Path) -> Vec<(String, String)> {
@@ -474,14 +522,24 @@ mod tests {
         };
         let first = site(&[("a/index.html", "a"), ("b/index.html", "b"), ("c", "file"), ("d/e/f.html", "f")]);
         write_atomically(&first, &target, &cache).unwrap();
-        assert!(!standby.exists(), "nothing was retired yet");
+        assert_eq!(tree(&standby), tree(&target), "with nothing to retire, the output is linked as the standby");
+        #[cfg(unix)]
+        assert_eq!(inode_of(&standby.join("d/e/f.html")), inode_of(&target.join("d/e/f.html")));
+        let listed = fs::read_to_string(tmp.path().join("cache/standby.tree")).unwrap();
+        assert_eq!(listed.lines().filter(|l| !l.starts_with("dir\t")).count(), 4 + 2, "header, 4 files, end");
+        // The next build starts from that standby: it keeps every file, writing none.
+        #[cfg(unix)]
+        let linked = inode_of(&standby.join("c"));
         write_atomically(&first, &target, &cache).unwrap();
         assert_eq!(tree(&standby), tree(&target), "the first output waits as the standby");
         #[cfg(unix)]
+        assert_eq!(inode_of(&target.join("c")), linked, "the linked standby became the output");
+        #[cfg(unix)]
         let kept = inode_of(&standby.join("a/index.html"));
 
-        // Damage the standby behind the build's back: an edit, a stray file, a link.
-        fs::write(standby.join("b/index.html"), "edited in place").unwrap();
+        // Damage the standby behind the build's back: a replaced file, a stray file, a link. (A file
+        // edited in place would be edited in the output too: the two trees share inodes.)
+        replace(&standby.join("b/index.html"), "replaced");
         fs::write(standby.join("stray.html"), "not ours").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc", standby.join("a/link")).unwrap();
@@ -510,7 +568,7 @@ mod tests {
 
         // A standby without its list is read: files that are right stay, the rest are replaced.
         fs::remove_file(tmp.path().join("cache/standby.tree")).unwrap();
-        fs::write(standby.join("a/index.html"), "x").unwrap();
+        replace(&standby.join("a/index.html"), "x");
         #[cfg(unix)]
         let right = inode_of(&standby.join("b/index.html"));
         write_atomically(&third, &target, &cache).unwrap();
