@@ -57,10 +57,13 @@ impl Caches {
     pub fn write(mut self, rendered: Rendered, target: &Path) -> anyhow::Result<()> {
         self.pages.expect(&rendered.units);
         let files = self.pages.files(rendered.output, &rendered.earlier)?;
-        write::write_atomically(&files, target, &self.pages)?;
-        for (name, saved) in
-            [("history", self.history.save()), ("search word", self.words.save()), ("build", self.pages.save())]
-        {
+        let Caches { history, words, pages } = self;
+        // The history and word caches are saved while the output is written: neither waits on
+        // the other, and writing is mostly waiting on the file system.
+        let (written, (history, words)) =
+            rayon::join(|| write::write_atomically(&files, target, &pages), || (history.save(), words.save()));
+        written?;
+        for (name, saved) in [("history", history), ("search word", words), ("build", pages.save())] {
             if let Err(e) = saved {
                 tracing::warn!("the {name} cache was not saved: {e:#}");
             }
