@@ -37,6 +37,9 @@ pub fn write_atomically(files: &Files, target: &Path, cache: &BuildCache) -> any
         }
     };
     let trees = cache.map(|cache| Trees::new(cache.dir(), &swap.parent, &swap.name));
+    // A cache that lists an output which is gone was carried over without it (as CI and Netlify
+    // keep only the cache folder): a standby would be gone by the next build too.
+    let outputs_kept = trees.as_ref().is_some_and(|trees| !trees.output.exists() || swap.target.exists());
     if trees.is_none() && standby.exists() {
         remove_tree(&standby).with_context(|| format!("cannot remove the standby output {}", standby.display()))?;
     }
@@ -57,8 +60,8 @@ pub fn write_atomically(files: &Files, target: &Path, cache: &BuildCache) -> any
             remove_tree(&retired)
                 .with_context(|| format!("cannot remove the previous output {}", retired.display()))?;
         }
-        (None, Some(trees)) => trees.link_standby(target, &standby, &stamps),
-        (None, None) => {}
+        (None, Some(trees)) if outputs_kept => trees.link_standby(target, &standby, &stamps),
+        (None, _) => {}
     }
     if let Some(Err(e)) = trees.map(|trees| trees.save_output(&stamps)) {
         tracing::warn!("the output's file list was not saved; the next build writes every file: {e:#}");
@@ -420,7 +423,7 @@ impl Trees {
         true
     }
 
-    /// Makes the standby when no output was retired (the first build with the cache): the new
+    /// Makes the standby when no output was retired (the first build with a new cache): the new
     /// output's files linked into a second tree, so the next build refreshes a few dozen files
     /// there rather than linking every file of the site again. A link shares its inode and
     /// times, so the output's file stamps hold for the standby. Without it the next build is
@@ -576,6 +579,14 @@ mod tests {
         assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "a");
         #[cfg(unix)]
         assert_eq!(inode_of(&target.join("b/index.html")), right, "a right file is kept without a list");
+
+        // A cache carried over without its output (CI keeps only the cache folder): the standby
+        // would not be carried over either, so none is linked.
+        remove_tree(&target).unwrap();
+        remove_tree(&standby).unwrap();
+        write_atomically(&third, &target, &cache).unwrap();
+        assert_eq!(tree(&target).len(), 4);
+        assert!(!standby.exists());
 
         // Without a cache, no standby is kept.
         let mut plain = crate::output::Output::default();
