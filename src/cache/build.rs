@@ -23,7 +23,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::output::{Blob, Output, blob_of};
-use crate::render::{Earlier, ListingCache, Unit as RenderedUnit};
+use crate::render::{Earlier, Kept, ListingCache, Unit as RenderedUnit};
 
 /// The cache's folder under the wiki root, unless `--cache-dir` says otherwise.
 pub const DEFAULT_DIR: &str = ".dossier-cache/build";
@@ -404,21 +404,29 @@ impl Earlier for BuildCache {
         Some((paths, json))
     }
 
-    /// Every listing page of the previous build whose bytes are still whole. Read: listings
-    /// are few, and are compared and held as bytes.
+    /// Every listing page of the previous build that is still whole, unread where its stamp
+    /// allows (the `/changes/` archive alone is a thousand pages); each is noted for
+    /// [`Self::files`] in case the render takes it.
     fn listings(&self) -> ListingCache {
         let ids: Vec<&String> = self.previous.keys().filter(|id| id.starts_with("listing:")).collect();
-        ids.par_iter()
+        let pages: Vec<(String, u64, Content)> = ids
+            .par_iter()
             .filter_map(|id| {
                 let path = id.strip_prefix("listing:")?;
                 let key = self.previous.get(*id)?.key;
-                let mut files = self.get(id, key, false)?;
+                let mut files = self.get(id, key, true)?;
                 match files.pop() {
-                    Some((file, Content::Held(bytes))) if files.is_empty() && file == path => {
-                        Some((file, (key, bytes)))
-                    }
+                    Some((file, content)) if files.is_empty() && file == path => Some((file, key, content)),
                     _ => None,
                 }
+            })
+            .collect();
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        pages
+            .into_iter()
+            .map(|(path, key, content)| {
+                taken.insert(path.clone(), content);
+                (path, (key, Kept::Earlier))
             })
             .collect()
     }

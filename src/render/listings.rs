@@ -20,7 +20,15 @@ use crate::site::Site;
 type Result<T> = std::result::Result<T, Diagnostic>;
 
 /// Listing pages from the previous run, by output path, with the key of what they showed.
-pub type ListingCache = HashMap<String, (u64, Arc<[u8]>)>;
+pub type ListingCache = HashMap<String, (u64, Kept)>;
+
+/// A listing page an earlier run made: its bytes, or (a build's cache on disk) only that the
+/// cache holds it, so it is taken from there unread, as a reused dossier's pages are.
+#[derive(Clone)]
+pub enum Kept {
+    Bytes(Arc<[u8]>),
+    Earlier,
+}
 
 /// A listing page's key: what it shows of its dossiers (their `shown` keys cover that; not
 /// their bodies, which no listing shows), `extra` for the rest, and the site-wide key.
@@ -49,8 +57,8 @@ fn whole_site_key(site: &Site, r: &Renderer, done: &[RenderedDossier]) -> u64 {
     crate::load::content_hash(text.as_bytes())
 }
 
-/// A rendered listing page: where it goes, its key, its bytes.
-type CachedPage = (String, u64, Arc<[u8]>);
+/// A rendered or reused listing page: where it goes, its key, what it is.
+type CachedPage = (String, u64, Kept);
 
 /// This run's listing pages: the previous run's where their key is unchanged, new ones
 /// otherwise, each put in the output and remembered for the next run.
@@ -58,17 +66,29 @@ pub(super) struct Listings<'a> {
     previous: ListingCache,
     next: &'a mut ListingCache,
     pub(super) out: &'a mut Output,
+    /// Pages taken unread from the earlier run ([`Kept::Earlier`]), by path.
+    pub(super) earlier: Vec<String>,
 }
 
 impl<'a> Listings<'a> {
     /// Listings into `out`, reusing what `cache` holds and leaving this run's pages in it.
     pub(super) fn new(out: &'a mut Output, cache: &'a mut ListingCache) -> Listings<'a> {
-        Listings { previous: std::mem::take(cache), next: cache, out }
+        Listings { previous: std::mem::take(cache), next: cache, out, earlier: Vec::new() }
     }
 
-    fn keep(&mut self, path: String, key: u64, bytes: Arc<[u8]>) {
-        self.out.files.insert(path.clone(), Arc::clone(&bytes));
-        self.next.insert(path, (key, bytes));
+    fn keep(&mut self, path: String, key: u64, page: Kept) {
+        match &page {
+            Kept::Bytes(bytes) => {
+                self.out.files.insert(path.clone(), Arc::clone(bytes));
+            }
+            Kept::Earlier => self.earlier.push(path.clone()),
+        }
+        self.next.insert(path, (key, page));
+    }
+
+    /// The page kept at `path` if it was made under `key`.
+    fn reusable(&self, path: &str, key: u64) -> Option<Kept> {
+        self.previous.get(path).filter(|(k, _)| *k == key).map(|(_, page)| page.clone())
     }
 
     /// Files that are made together under one key: reused when every one of `paths` was made
@@ -80,13 +100,10 @@ impl<'a> Listings<'a> {
         paths: &[&str],
         make: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
     ) -> Result<()> {
-        let reused: Option<Vec<Arc<[u8]>>> = paths
-            .iter()
-            .map(|p| self.previous.get(*p).filter(|(k, _)| *k == key).map(|(_, bytes)| Arc::clone(bytes)))
-            .collect();
+        let reused: Option<Vec<Kept>> = paths.iter().map(|p| self.reusable(p, key)).collect();
         match reused {
-            Some(files) => paths.iter().zip(files).for_each(|(path, bytes)| self.keep((*path).to_owned(), key, bytes)),
-            None => make()?.into_iter().for_each(|(path, bytes)| self.keep(path, key, r.held(bytes))),
+            Some(pages) => paths.iter().zip(pages).for_each(|(path, page)| self.keep((*path).to_owned(), key, page)),
+            None => make()?.into_iter().for_each(|(path, bytes)| self.keep(path, key, Kept::Bytes(r.held(bytes)))),
         }
         Ok(())
     }
@@ -98,17 +115,17 @@ impl<'a> Listings<'a> {
         jobs: Vec<(String, u64, T)>,
         render: impl Fn(&T) -> Result<Vec<u8>> + Sync,
     ) -> Result<()> {
-        let previous = &self.previous;
+        let this = &*self;
         let pages: Vec<Result<CachedPage>> = jobs
             .par_iter()
-            .map(|(path, key, job)| match previous.get(path).filter(|(k, _)| k == key) {
-                Some((_, bytes)) => Ok((path.clone(), *key, Arc::clone(bytes))),
-                None => render(job).map(|bytes| (path.clone(), *key, r.held(bytes))),
+            .map(|(path, key, job)| match this.reusable(path, *key) {
+                Some(page) => Ok((path.clone(), *key, page)),
+                None => render(job).map(|bytes| (path.clone(), *key, Kept::Bytes(r.held(bytes)))),
             })
             .collect();
         for page in pages {
-            let (path, key, bytes) = page?;
-            self.keep(path, key, bytes);
+            let (path, key, page) = page?;
+            self.keep(path, key, page);
         }
         Ok(())
     }

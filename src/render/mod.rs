@@ -13,7 +13,7 @@ mod feeds;
 pub mod highlight;
 mod history;
 mod listings;
-pub use listings::ListingCache;
+pub use listings::{Kept, ListingCache};
 pub mod redirects;
 #[cfg(test)]
 mod testing;
@@ -169,7 +169,8 @@ pub trait Earlier: Sync {
     /// there unchanged, with the [`blob_of`] its `index.json`. They stay unread: the output
     /// writer gets them from the same place.
     fn dossier(&self, slug: &str, key: u64) -> Option<(Vec<String>, Blob)>;
-    /// The listing pages kept, by path, with the key each was rendered from.
+    /// The listing pages kept, by path, with the key each was rendered from. Those given as
+    /// [`Kept::Earlier`] stay unread, as a dossier's files do.
     fn listings(&self) -> ListingCache;
 }
 
@@ -458,6 +459,7 @@ fn render_with(
     if let Err(e) = history::site_files(site, config, &renderer, &mut listings) {
         errors.push(e);
     }
+    taken.append(&mut listings.earlier);
     if errors.is_empty() {
         Ok(Rendered { output, earlier: taken, written, units: cache.units() })
     } else {
