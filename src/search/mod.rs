@@ -26,11 +26,11 @@ pub const BUNDLE_DIR: &str = "search-index/";
 
 /// One searchable document: a dossier, a category or a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
+pub struct Record<'a> {
     /// The page's path with the site's base path (`/wiki/providers/x/`).
     pub url: String,
     /// The words to index.
-    pub text: Words,
+    pub text: Words<'a>,
     /// Shown with a result: `title`, `summary`, `kind`, and for dossiers `category`, `verified`.
     pub meta: BTreeMap<String, String>,
     /// Facets: `category`, `jurisdiction`, `tags`, `status` (claim statuses), `freshness`.
@@ -42,9 +42,9 @@ pub struct Record {
 
 /// A record's words: its text, or what the index reads of it, from the word cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Words {
+pub enum Words<'a> {
     Text(Text),
-    Read(index::ReadText),
+    Read(index::ReadText<'a>),
 }
 
 /// A record's text by field, most telling first; [`index`] weighs them in this order.
@@ -109,7 +109,7 @@ pub const WORDS_FORMAT: u32 = 2;
 /// path and a hash of all they come from: the file, and what it is filed under (its category's
 /// name). Reading the text (Markdown to plain text, then words) is most of indexing, and a
 /// dossier's text changes only when its file does.
-fn remembered_words(memo: &dyn Memo, dossier: &Dossier, filed_under: &str) -> Words {
+fn remembered_words<'m>(memo: &'m dyn Memo, dossier: &Dossier, filed_under: &str) -> Words<'m> {
     let key = dossier.path.to_string_lossy();
     let mut source = dossier.hash.to_le_bytes().to_vec();
     source.extend_from_slice(filed_under.as_bytes());
@@ -129,7 +129,7 @@ pub fn language_of(site: &Site) -> String {
 
 /// Builds the index bundle from records made earlier (by [`records`]), so `serve` can index on
 /// a thread of its own without holding the site.
-pub fn index_records(records: Vec<Record>, language: String) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub fn index_records(records: Vec<Record<'_>>, language: String) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let started = std::time::Instant::now();
     let count = records.len();
     let files = index::build(records, &language)?;
@@ -138,12 +138,12 @@ pub fn index_records(records: Vec<Record>, language: String) -> anyhow::Result<V
 }
 
 /// The search records of every dossier, category and page in `scope`, in a stable order.
-pub fn records(site: &Site, scope: &Scope<'_>) -> Vec<Record> {
+pub fn records(site: &Site, scope: &Scope<'_>) -> Vec<Record<'static>> {
     records_with(site, scope, None)
 }
 
 /// [`records`], taking dossiers' words from `words` when given.
-fn records_with(site: &Site, scope: &Scope<'_>, words: Option<&dyn Memo>) -> Vec<Record> {
+fn records_with<'m>(site: &Site, scope: &Scope<'_>, words: Option<&'m dyn Memo>) -> Vec<Record<'m>> {
     let Scope { base_path, drafts, .. } = *scope;
     let dossiers: Vec<&Dossier> = site.dossiers.values().filter(|d| drafts || !d.meta.draft).collect();
     let mut records: Vec<Record> = dossiers.par_iter().map(|d| dossier_record(site, d, scope, words)).collect();
@@ -158,13 +158,13 @@ fn records_with(site: &Site, scope: &Scope<'_>, words: Option<&dyn Memo>) -> Vec
     records
 }
 
-fn page_record(page: &Page, base_path: &str) -> Record {
+fn page_record(page: &Page, base_path: &str) -> Record<'static> {
     let url = format!("{base_path}{}/", page.slug);
     text_record(url, "page", &page.meta.title, &page.meta.description, &page.body.text)
 }
 
 /// A record for a category or page: its title, description and body.
-fn text_record(url: String, kind: &str, title: &str, description: &str, body: &str) -> Record {
+fn text_record(url: String, kind: &str, title: &str, description: &str, body: &str) -> Record<'static> {
     let text = Words::Text(Text {
         name: title.to_owned(),
         summary: description.to_owned(),
@@ -180,7 +180,7 @@ fn text_record(url: String, kind: &str, title: &str, description: &str, body: &s
     Record { url, text, meta, filters: BTreeMap::new(), sort }
 }
 
-fn dossier_record(site: &Site, dossier: &Dossier, scope: &Scope<'_>, words: Option<&dyn Memo>) -> Record {
+fn dossier_record<'m>(site: &Site, dossier: &Dossier, scope: &Scope<'_>, words: Option<&'m dyn Memo>) -> Record<'m> {
     let Scope { base_path, today, .. } = *scope;
     let changed = scope.edited.get(&crate::diagnostics::display_path(&dossier.path));
     let meta = &dossier.meta;

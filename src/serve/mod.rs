@@ -174,7 +174,7 @@ fn rebuild_loop(
 const SEARCH_QUIET: std::time::Duration = std::time::Duration::from_millis(750);
 
 /// Records to index, and their language.
-type SearchJob = (Vec<crate::search::Record>, String);
+type SearchJob = (Vec<crate::search::Record<'static>>, String);
 
 /// A new snapshot of pages that keeps serving the search index of `current` until the search
 /// thread has indexed the new pages (a search index that lags an edit by its indexing time).

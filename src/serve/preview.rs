@@ -96,7 +96,7 @@ impl Preview {
     }
 
     /// What the search index of the current site is made from, and its language.
-    pub fn search_records(&self) -> (Vec<crate::search::Record>, String) {
+    pub fn search_records(&self) -> (Vec<crate::search::Record<'static>>, String) {
         let records = crate::search::records(
             &self.site,
             &crate::search::Scope {

@@ -174,7 +174,7 @@ fn run_engine(bundle: &Path, requests: &Value) -> Vec<Value> {
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("engine.mjs printed no JSON ({e}):\n{stdout}\n{stderr}"))
 }
 
-fn record(name: &str, summary: &str, body: &str) -> Record {
+fn record(name: &str, summary: &str, body: &str) -> Record<'static> {
     Record {
         url: format!("/providers/{}/", name.to_lowercase()),
         text: Words::Text(Text {
@@ -372,7 +372,7 @@ fn the_engine_stems_as_snowball_english_does_and_finds_every_word_of_a_stem() {
 
 /// 3,000 providers: "alphaNNNN" each (a prefix whose words fill several chunks), "even" in
 /// every second, "three" in every third, a category facet by parity, and one hostile record.
-fn engine_records() -> Vec<Record> {
+fn engine_records() -> Vec<Record<'static>> {
     let mut records: Vec<Record> = (0..3000)
         .map(|i| {
             let mut words = format!("alpha{i:04} alpha{i:04}xyzw common");
