@@ -68,7 +68,8 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         Writer::Cache(caches) => Reuse::Earlier(&caches.pages),
         Writer::Staged(staged) => Reuse::Sink(staged),
     };
-    let mut rendered = match render::render_reusing(&site, &mut theme, &settings(options, today, history), reuse) {
+    let settings = settings(options, today, history);
+    let mut rendered = match render::render_reusing(&site, &mut theme, &settings, reuse) {
         Ok(rendered) => rendered,
         Err(problems) => return report_errors(&problems, &options.root),
     };
@@ -83,6 +84,8 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
             index.par_iter().for_each(|(path, bytes)| staged.put(path, bytes));
             staged.finish(&rendered.output)?;
             cache::write::forget_standby(&options.output)?;
+            // Left to the OS, as the wiki below.
+            std::mem::forget((rendered, index));
         }
     }
     let claims: usize = site.dossiers.values().map(|d| d.meta.claims.len()).sum();
@@ -94,6 +97,10 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
         started.elapsed(),
         index_time
     );
+    // Only `main` calls this, and the process ends when it returns: the OS takes the memory
+    // back at once, where freeing the wiki, its findings, its history and the output one
+    // allocation at a time kept one core busy 0.3 s at 10,000 dossiers.
+    std::mem::forget((site, findings, settings));
     Ok(ExitCode::SUCCESS)
 }
 
