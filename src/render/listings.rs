@@ -100,12 +100,16 @@ impl<'a> Listings<'a> {
         paths: &[&str],
         make: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
     ) -> Result<()> {
-        let reused: Option<Vec<Kept>> = paths.iter().map(|p| self.reusable(p, key)).collect();
-        match reused {
+        match self.all_reusable(paths, key) {
             Some(pages) => paths.iter().zip(pages).for_each(|(path, page)| self.keep((*path).to_owned(), key, page)),
             None => make()?.into_iter().for_each(|(path, bytes)| self.keep(path, key, Kept::Bytes(r.held(bytes)))),
         }
         Ok(())
+    }
+
+    /// The pages kept at `paths` if every one of them was made under `key`.
+    fn all_reusable(&self, paths: &[&str], key: u64) -> Option<Vec<Kept>> {
+        paths.iter().map(|p| self.reusable(p, key)).collect()
     }
 
     /// Renders the pages in parallel, reusing each one whose key is unchanged.
@@ -139,7 +143,24 @@ pub fn render_listings(
     listings: &mut Listings,
 ) -> Result<()> {
     let whole = whole_site_key(site, r, done);
-    listings.files(r, whole, &["index.html"], || Ok(vec![("index.html".to_owned(), home(site, done, r)?)]))?;
+    // The home page, the maintenance lists and the site's data files and feed each read the
+    // whole wiki and nothing of each other: those the last run left no current copy of are
+    // made side by side, on every core, instead of one after another on one.
+    let stale = |paths: &[&str]| listings.all_reusable(paths, whole).is_none();
+    let (remake_home, remake_maintenance, remake_feeds) =
+        (stale(&["index.html"]), stale(&[MAINTENANCE_JSON, MAINTENANCE_PAGE]), stale(feeds::FILES));
+    let ((home_page, maintenance_files), feed_files) = rayon::join(
+        || {
+            rayon::join(
+                || remake_home.then(|| home(site, done, r)),
+                || remake_maintenance.then(|| maintenance(site, done, r)),
+            )
+        },
+        || remake_feeds.then(|| feeds::feeds(site, config, done, r)),
+    );
+    listings.files(r, whole, &["index.html"], || {
+        Ok(vec![("index.html".to_owned(), home_page.unwrap_or_else(|| home(site, done, r))?)])
+    })?;
     let category_jobs: Vec<(String, u64, &String)> = site
         .categories
         .iter()
@@ -152,8 +173,10 @@ pub fn render_listings(
     listings.pages(r, category_jobs, |slug| category(site, slug, done, r))?;
     terms(done, r, listings, TermKind::Tag, whole)?;
     terms(done, r, listings, TermKind::Jurisdiction, whole)?;
-    listings.files(r, whole, &[MAINTENANCE_JSON, MAINTENANCE_PAGE], || maintenance(site, done, r))?;
-    listings.files(r, whole, feeds::FILES, || Ok(feeds::feeds(site, config, done, r)))?;
+    listings.files(r, whole, &[MAINTENANCE_JSON, MAINTENANCE_PAGE], || {
+        maintenance_files.unwrap_or_else(|| maintenance(site, done, r))
+    })?;
+    listings.files(r, whole, feeds::FILES, || Ok(feed_files.unwrap_or_else(|| feeds::feeds(site, config, done, r))))?;
     let files = &mut listings.out.files;
     for page in site.pages.values().filter(|p| r.settings.drafts || !p.meta.draft) {
         let html = standalone(page, r, "page.html", &format!("{}/", page.slug))?;
