@@ -582,12 +582,14 @@ fn atom(
     atom_document(&head, entries)
 }
 
-/// The hash input of a dossier's record, for its pages' cache key.
+/// The hash input of a dossier's record, for its pages' cache key: where history starts, and
+/// each entry's commit and the slug the dossier had then. As on the `/changes/` pages, those
+/// name an entry and all it holds (a commit fixes every version before it); the engine that
+/// read them is the generator's, whose change drops the cache.
 pub fn record_key(history: &History, slug: &str) -> String {
     let mut key = format!("{:?}|", history.complete_from);
     for entry in history.dossiers.get(slug).into_iter().flatten() {
-        let commit = &history.commits[entry.commit];
-        let _ = write!(key, "{}|{}|{:?}|", commit.id, commit.subject, entry.changes);
+        let _ = write!(key, "{}|{}|", history.commits[entry.commit].id, entry.slug);
     }
     key
 }
