@@ -117,3 +117,36 @@ fn a_page_is_rendered_again_when_a_claim_it_names_is_reworded() {
     assert!(!text(&before, "changes/page/1/index.html").contains("Claim c, reworded."));
     assert!(text(&after, "changes/page/1/index.html").contains("Claim c, reworded."));
 }
+
+/// `/api/changes.json`, serialised in parts, is byte for byte what serde writes of it whole.
+#[test]
+fn the_changes_data_file_is_what_serde_writes_of_it_whole() {
+    let mut history = History::default();
+    let date = Date::parse("2026-01-01").expect("a valid date");
+    for i in 0..2 * JSON_PART + 5 {
+        history.commits.push(Commit { id: format!("{i:040x}"), date, subject: format!("Change \"{i}\".") });
+        let slug = ["acme", "bravo", "cobalt"][i % 3].to_owned();
+        let changes = vec![Change::ClaimReworded { claim: format!("c{i}") }];
+        history.dossiers.entry(slug.clone()).or_default().push(Entry { commit: i, slug, changes });
+    }
+    let entries = history.all_entries();
+    #[derive(serde::Serialize)]
+    struct Whole<'a> {
+        version: u32,
+        complete_from: Option<Date>,
+        changes: Vec<JsonEntry<'a>>,
+    }
+    let changes = entries
+        .iter()
+        .map(|e| {
+            let commit = &history.commits[e.commit];
+            JsonEntry { commit: &commit.id, date, subject: &commit.subject, slug: &e.slug, changes: &e.changes }
+        })
+        .collect();
+    let mut whole = serde_json::to_vec(&Whole { version: JSON_VERSION, complete_from: None, changes }).unwrap();
+    whole.push(b'\n');
+    assert_eq!(
+        String::from_utf8(entries_json(&history, entries.iter().copied(), None)).unwrap(),
+        String::from_utf8(whole).unwrap()
+    );
+}
