@@ -218,7 +218,9 @@ impl Listings {
         if let Some((_, listing)) = self.recent.iter().find(|(known, _)| *known == id) {
             return Ok(listing.clone());
         }
-        let listing = Arc::new(Listing { data: repo.find_tree(id)?.detach().data, ends: OnceLock::new() });
+        // Copied out rather than detached: the buffer goes back to the repository's free list, so
+        // the next tree is decoded into one already large enough instead of one grown again.
+        let listing = Arc::new(Listing { data: repo.find_tree(id)?.data.clone(), ends: OnceLock::new() });
         if self.recent.len() == RECENT_TREES {
             self.recent.pop_front();
         }
