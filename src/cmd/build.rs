@@ -81,7 +81,8 @@ pub fn run(options: &BuildOptions, today: Date) -> anyhow::Result<ExitCode> {
             caches.write(rendered, &options.output)?;
         }
         Writer::Staged(staged) => {
-            index.par_iter().for_each(|(path, bytes)| staged.put(path, bytes));
+            tracing::info_span!("search index files", files = index.len())
+                .in_scope(|| index.par_iter().for_each(|(path, bytes)| staged.put(path, bytes)));
             staged.finish(&rendered.output)?;
             cache::write::forget_standby(&options.output)?;
             // Left to the OS, as the wiki below.
