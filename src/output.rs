@@ -68,6 +68,9 @@ pub struct Staged {
     swap: Swap,
     /// The first file the sink could not write.
     failed: std::sync::Mutex<Option<anyhow::Error>>,
+    /// The folders the sink made, relative: each dossier's five files share two, and asking the
+    /// file system again for each file costs a system call.
+    made: std::sync::Mutex<std::collections::HashSet<String>>,
     finished: bool,
 }
 
@@ -75,7 +78,7 @@ impl Staged {
     pub fn new(target: &Path) -> anyhow::Result<Staged> {
         let swap = Swap::new(target)?;
         fs::create_dir_all(&swap.staging).with_context(|| format!("cannot create {}", swap.staging.display()))?;
-        Ok(Staged { swap, failed: std::sync::Mutex::new(None), finished: false })
+        Ok(Staged { swap, failed: std::sync::Mutex::default(), made: std::sync::Mutex::default(), finished: false })
     }
 
     /// Writes the files of `output` beside those the sink took, then swaps the whole in.
@@ -98,7 +101,14 @@ impl Staged {
 impl Sink for Staged {
     fn put(&self, path: &str, bytes: &[u8]) {
         let file = self.swap.staging.join(path);
-        let written = file.parent().map_or(Ok(()), fs::create_dir_all).and_then(|()| fs::write(&file, bytes));
+        let made = |folder: &str| self.made.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(folder);
+        let folder = match path.rsplit_once('/') {
+            Some((folder, _)) if !made(folder) => fs::create_dir_all(self.swap.staging.join(folder)).map(|()| {
+                self.made.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(folder.to_owned());
+            }),
+            _ => Ok(()),
+        };
+        let written = folder.and_then(|()| fs::write(&file, bytes));
         if let Err(e) = written {
             let mut failed = self.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             failed.get_or_insert_with(|| anyhow::Error::new(e).context(format!("cannot write {}", file.display())));
@@ -247,10 +257,14 @@ mod tests {
         let target = tmp.path().join("public");
         let staged = Staged::new(&target).unwrap();
         staged.put("providers/a/index.html", b"streamed");
+        staged.put("providers/a/feed.xml", b"beside it");
+        staged.put("providers/a/history/index.html", b"below it");
         let mut rest = Output::default();
         rest.insert("index.html", "held");
         staged.finish(&rest).unwrap();
         assert_eq!(fs::read_to_string(target.join("providers/a/index.html")).unwrap(), "streamed");
+        assert_eq!(fs::read_to_string(target.join("providers/a/feed.xml")).unwrap(), "beside it");
+        assert_eq!(fs::read_to_string(target.join("providers/a/history/index.html")).unwrap(), "below it");
         assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "held");
 
         let staged = Staged::new(&target).unwrap();
