@@ -62,9 +62,10 @@ pub fn build(records: Vec<Record<'_>>, language: &str) -> anyhow::Result<Vec<(St
 fn build_in_parts(mut records: Vec<Record<'_>>, language: &str, part: usize) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let stem = tokens::stems(language);
     let mut files = Vec::new();
-    let (table, fragments) = read_records(&mut records, part)?;
-    let chunks = encode_chunks(&table.postings());
+    let (table, fragments) = tracing::debug_span!("search words").in_scope(|| read_records(&mut records, part))?;
+    let chunks = tracing::debug_span!("search postings").in_scope(|| encode_chunks(&table.postings()));
     drop(table);
+    let _span = tracing::debug_span!("search facets and fragments").entered();
     let filters = filter_files(&records, &mut files);
     let places = filters.get("jurisdiction").map_or_else(BTreeMap::new, |facet| {
         facet.values.iter().map(|&(code, _)| (code, super::country_name(code))).filter(|(_, n)| !n.is_empty()).collect()
