@@ -432,6 +432,7 @@ pub fn site_files(
     listings: &mut Listings,
 ) -> Result<(), crate::diagnostics::Diagnostic> {
     let history = &r.settings.history;
+    let span = tracing::debug_span!("changes entries").entered();
     let claims = Claims { site, links: &r.links };
     let visible = |e: &&Entry| site.dossiers.get(&e.slug).is_none_or(|d| r.settings.drafts || !d.meta.draft);
     let all: Vec<&Entry> = history.all_entries().into_iter().filter(visible).collect();
@@ -472,6 +473,8 @@ pub fn site_files(
             entries: corrections,
         },
     ];
+    drop(span);
+    let span = tracing::debug_span!("changes pages").entered();
     for archive in &archives {
         let mut jobs: Vec<(String, u64, Option<usize>)> = vec![(archive.path(None), 0, None)];
         jobs.extend((1..=archive.pages()).map(|n| (archive.path(Some(n)), 0, Some(n))));
@@ -524,6 +527,8 @@ pub fn site_files(
         };
         listings.pages(r, jobs, render)?;
     }
+    drop(span);
+    let _span = tracing::debug_span!("changes feeds and data").entered();
     let files = &mut listings.out.files;
     let newest: Vec<EntryView> = all.iter().take(FEED_ENTRIES).map(|e| view(e)).collect();
     let changes_url = r.links.path("changes/");
